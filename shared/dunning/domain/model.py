@@ -1,0 +1,351 @@
+"""The nouns of dunning as plain, immutable data.
+
+Everything here is pure: no I/O, no AWS, no templating. Money is `Decimal`,
+dates are `date` in the subsidiary's time zone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Delivery(StrEnum):
+    EMAIL = "email"
+    PRINT = "print"
+    BOTH = "both"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PRINT = "print"
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+
+
+class CreditKind(StrEnum):
+    CREDIT_MEMO = "credit_memo"
+    PAYMENT = "payment"
+
+
+class ScopeKind(StrEnum):
+    CUSTOMER = "customer"
+    INVOICE = "invoice"
+    INVOICE_GROUP = "invoice_group"
+
+
+class Sending(StrEnum):
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
+
+
+class Operator(StrEnum):
+    AND = "and"
+    OR = "or"
+
+
+class Escalation(StrEnum):
+    JUMP = "jump"
+    STEP = "step"
+
+
+class PauseReason(StrEnum):
+    DISPUTE = "dispute"
+    PAYMENT_ARRANGEMENT = "payment_arrangement"
+    PROMISE_TO_PAY = "promise_to_pay"
+    OTHER = "other"
+
+
+class LetterStatus(StrEnum):
+    SENT = "sent"
+    PRINTED = "printed"
+    PENDING_APPROVAL = "pending_approval"
+    CANCELLED = "cancelled"
+    DROPPED = "dropped"
+
+
+# --- ERP data (SPEC 3.2) -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    customer_id: str
+    subsidiary_id: str
+    name: str
+    emails: tuple[str, ...] = ()
+    language: str = "en"
+    currency: str = "EUR"
+    parent_id: str | None = None
+    bill_to_parent: bool = False
+    procedure_id: str | None = None
+    delivery: Delivery = Delivery.EMAIL
+    manager_email: str | None = None
+    tags: tuple[str, ...] = ()
+    exclude_customer_email: bool = False
+    split_by_department: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    customer_id: str
+    name: str
+    email: str
+    department: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    invoice_id: str
+    customer_id: str
+    number: str
+    issue_date: date
+    due_date: date
+    currency: str
+    amount: Decimal
+    amount_remaining: Decimal
+    department: str | None = None
+    group_id: str | None = None
+    procedure_id: str | None = None
+    status: InvoiceStatus = InvoiceStatus.OPEN
+    paid_date: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is InvoiceStatus.OPEN and self.amount_remaining > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    credit_id: str
+    customer_id: str
+    currency: str
+    date: date
+    amount_unapplied: Decimal
+    kind: CreditKind = CreditKind.CREDIT_MEMO
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceGroup:
+    group_id: str
+    customer_id: str
+    procedure_id: str | None = None
+
+
+# --- Configuration (SPEC 3.1) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMap:
+    """An amount per currency; `default` applies to currencies not listed."""
+
+    by_currency: Mapping[str, Decimal] = field(default_factory=dict)
+    default: Decimal | None = None
+
+    def for_currency(self, currency: str) -> Decimal | None:
+        return self.by_currency.get(currency, self.default)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentPlan:
+    instalments: int
+    interval_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    number: int
+    days: int
+    template: str
+    min_invoice_amount: AmountMap | None = None
+    min_total_overdue: AmountMap | None = None
+    min_percent_open: Decimal | None = None
+    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+    fee: AmountMap | None = None
+    interest_rate_pa: Decimal | None = None
+    payment_plan: PaymentPlan | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    procedure_id: str
+    applies_to: ScopeKind
+    levels: tuple[Level, ...]
+    allow_override: bool = False
+    sending: Sending = Sending.AUTOMATIC
+    days_between_letters: int = 0
+    operator: Operator = Operator.AND
+    escalation: Escalation = Escalation.JUMP
+    repeat_every_days: int | None = None
+    net_credits: bool = True
+    promise_grace_days: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Subsidiary:
+    subsidiary_id: str
+    name: str
+    base_currency: str
+    timezone: str
+    locale: str = "en"
+    sender: str | None = None
+    reply_to: str | None = None
+    payment_url: str | None = None
+    iban: str | None = None
+    default_procedure: str | None = None
+    max_import_age_hours: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRule:
+    """First matching rule wins; a criterion left unset matches everything."""
+
+    procedure_id: str
+    subsidiary_id: str | None = None
+    tags: tuple[str, ...] = ()
+    currency: str | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    subsidiaries: tuple[Subsidiary, ...]
+    procedures: tuple[Procedure, ...]
+    assignment_rules: tuple[AssignmentRule, ...] = ()
+
+    def subsidiary(self, subsidiary_id: str) -> Subsidiary:
+        return next(s for s in self.subsidiaries if s.subsidiary_id == subsidiary_id)
+
+    def procedure(self, procedure_id: str) -> Procedure:
+        return next(p for p in self.procedures if p.procedure_id == procedure_id)
+
+
+# --- Dunning state ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRef:
+    """What one letter is about, in one currency."""
+
+    scope: ScopeKind
+    scope_id: str
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeState:
+    """The level and date of the last letter of a (scope, currency)."""
+
+    ref: ScopeRef
+    customer_id: str
+    level: int | None = None
+    last_letter_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    target: ScopeKind  # customer, invoice or invoice_group
+    target_id: str
+    customer_id: str
+    reason: PauseReason
+    note: str = ""
+    until: date | None = None  # paused up to and including this date
+
+    def active_on(self, day: date) -> bool:
+        return self.until is None or day <= self.until
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    customer_id: str
+    amount: Decimal
+    currency: str
+    date: date
+    balance_at_promise: Decimal
+    broken: bool = False
+
+
+# --- Letters ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LetterItem:
+    invoice_id: str
+    number: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    amount_remaining: Decimal
+    days_overdue: int
+    interest: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class LetterCredit:
+    credit_id: str
+    date: date
+    amount_unapplied: Decimal
+    kind: CreditKind = CreditKind.CREDIT_MEMO
+
+
+@dataclass(frozen=True, slots=True)
+class Instalment:
+    due_date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """One letter decided by the engine: everything templates and the ledger need."""
+
+    letter_id: str
+    as_of: date
+    subsidiary_id: str
+    customer_id: str
+    scope: ScopeKind
+    scope_id: str
+    procedure_id: str
+    level: int
+    template: str
+    currency: str
+    items: tuple[LetterItem, ...]
+    credits: tuple[LetterCredit, ...] = ()
+    fees: Decimal = Decimal(0)
+    interest: Decimal = Decimal(0)
+    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+    sending: Sending = Sending.AUTOMATIC
+    department: str | None = None
+    payment_plan: tuple[Instalment, ...] = ()
+
+    @property
+    def total_items(self) -> Decimal:
+        return sum((i.amount_remaining for i in self.items), Decimal(0))
+
+    @property
+    def total_credits(self) -> Decimal:
+        return sum((c.amount_unapplied for c in self.credits), Decimal(0))
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer owes on this letter; fees and interest are shown apart."""
+        return self.total_items - self.total_credits
+
+    @property
+    def invoice_ids(self) -> tuple[str, ...]:
+        return tuple(i.invoice_id for i in self.items)
+
+
+def letter_id_for(subsidiary_id: str, ref: ScopeRef, as_of: date) -> str:
+    """Deterministic: one (scope, currency, as_of) can only ever name one letter."""
+    key = f"{subsidiary_id}|{ref.scope}|{ref.scope_id}|{ref.currency}|{as_of.isoformat()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"L{as_of:%Y%m%d}-{digest}"
