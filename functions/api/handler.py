@@ -1,0 +1,17 @@
+"""API Lambda: API Gateway REST proxy events -> the collections API (routes in
+dunning.api)."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dunning.api import ApiDeps, build_app
+from dunning.composition import api_deps
+from dunning.settings import Settings
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: LambdaContext, deps: ApiDeps | None = None) -> dict:
+    app = build_app(deps or api_deps(Settings.from_env()))
+    return app.resolve(event, context)

@@ -1,0 +1,213 @@
+"""PynamoDB models of the single dunning table (keys and indexes: template.yaml).
+
+Every item of one customer shares `pk = CUST#<id>`. The sparse ByShard index
+holds only what evaluation needs, sorted by the customer that is dunned (a
+bill-to-parent child sorts under its parent), so one Query reads a shard.
+ByRef finds a customer by invoice, group or letter id, and lists the dunned
+customers of a subsidiary (the roster the scheduler shards). ByStatus lists
+letters by status and date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class DecimalAttribute(UnicodeAttribute):
+    """Money as a decimal string: exact, never a float or a DynamoDB number."""
+
+    def serialize(self, value: Decimal) -> str:
+        return str(value)
+
+    def deserialize(self, value: str) -> Decimal:  # type: ignore[override]
+        return Decimal(value)
+
+
+class DateAttribute(UnicodeAttribute):
+    def serialize(self, value: date) -> str:
+        return value.isoformat()
+
+    def deserialize(self, value: str) -> date:  # type: ignore[override]
+        return date.fromisoformat(value)
+
+
+class ByShard(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "ByShard"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ByRef(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "ByRef"
+        projection = KeysOnlyProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class ByStatus(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "ByStatus"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    class Meta:
+        table_name = "unbound"  # set by bind() from the TABLE_NAME setting
+        max_retry_attempts = 8
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    by_shard = ByShard()
+    by_ref = ByRef()
+    by_status = ByStatus()
+
+
+class CustomerItem(Item, discriminator="customer"):
+    customer_id = UnicodeAttribute()
+    subsidiary_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    emails = ListAttribute(of=UnicodeAttribute, default=list)
+    language = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+    bill_to_parent = BooleanAttribute(default=False)
+    procedure_id = UnicodeAttribute(null=True)
+    delivery = UnicodeAttribute(default="email")
+    manager_email = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    exclude_customer_email = BooleanAttribute(default=False)
+    split_by_department = BooleanAttribute(default=False)
+
+
+class ContactItem(Item, discriminator="contact"):
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    department = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+
+
+class InvoiceItem(Item, discriminator="invoice"):
+    invoice_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    issue_date = DateAttribute()
+    due_date = DateAttribute()
+    currency = UnicodeAttribute()
+    amount = DecimalAttribute()
+    amount_remaining = DecimalAttribute()
+    department = UnicodeAttribute(null=True)
+    group_id = UnicodeAttribute(null=True)
+    procedure_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="open")
+    paid_date = DateAttribute(null=True)
+
+
+class CreditItem(Item, discriminator="credit"):
+    credit_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    date = DateAttribute()
+    amount_unapplied = DecimalAttribute()
+    credit_kind = UnicodeAttribute(default="credit_memo")
+
+
+class GroupItem(Item, discriminator="group"):
+    group_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    procedure_id = UnicodeAttribute(null=True)
+
+
+class PauseItem(Item, discriminator="pause"):
+    target = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    until = DateAttribute(null=True)
+
+
+class StateItem(Item, discriminator="state"):
+    scope = UnicodeAttribute()
+    scope_id = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    level = NumberAttribute(null=True)
+    last_letter_date = DateAttribute(null=True)
+
+
+class PromiseItem(Item, discriminator="promise"):
+    customer_id = UnicodeAttribute()
+    amount = DecimalAttribute()
+    currency = UnicodeAttribute()
+    date = DateAttribute()
+    balance_at_promise = DecimalAttribute()
+    broken = BooleanAttribute(default=False)
+
+
+class LetterItem(Item, discriminator="letter"):
+    """The letter ledger: one item per letter id, claimed before anything is sent."""
+
+    letter_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    subsidiary_id = UnicodeAttribute()
+    as_of = DateAttribute()
+    status = UnicodeAttribute()
+    body = UnicodeAttribute()  # the Letter as JSON, with the delivery outcome
+    updated_at = UnicodeAttribute(null=True)
+
+
+class MarkItem(Item, discriminator="mark"):
+    """Bookkeeping: a subsidiary's latest import, a daily run already fanned out."""
+
+    at = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[Item], ...] = (
+    Item, CustomerItem, ContactItem, InvoiceItem, CreditItem, GroupItem, PauseItem,
+    StateItem, PromiseItem, LetterItem, MarkItem,
+)  # fmt: skip
+
+_bound: tuple[Any, ...] | None = None
+
+
+def bind(table_name: str, region: str, endpoint: str | None) -> None:
+    """Point the models at a table; connections are rebuilt only when that changes."""
+    global _bound
+    if _bound == (table_name, region, endpoint):
+        return
+    Item.Meta.table_name = table_name
+    Item.Meta.region = region
+    Item.Meta.host = endpoint
+    for model in ALL_MODELS:
+        model._connection = None
+    _bound = (table_name, region, endpoint)

@@ -1,0 +1,401 @@
+"""The dunning table behind the repository port: key layout and item <-> domain mapping.
+
+Keys (all strings):
+  pk CUST#<customer>  sk PROFILE | CONTACT#<email> | INV#<id> | CRED#<id> | GRP#<id>
+                         | PAUSE#<target>#<id> | STATE#<scope>#<scope id>#<currency>
+                         | PROMISE#<currency>#<date> | LETTER#<letter id>
+  pk SUB#<subsidiary> sk IMPORT | RUN#<as_of>
+  ByShard  SUB#<subsidiary> / <dunned customer>#<customer>#<sk>   what evaluation reads
+  ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
+  ByStatus LETTERS#<status> / <as_of>#<letter id>
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError, PynamoDBConnectionError
+
+from dunning.adapters.dynamodb.models import (
+    ContactItem,
+    CreditItem,
+    CustomerItem,
+    GroupItem,
+    InvoiceItem,
+    Item,
+    LetterItem,
+    MarkItem,
+    PauseItem,
+    PromiseItem,
+    StateItem,
+)
+from dunning.domain.codec import letter_from_dict, letter_to_dict
+from dunning.domain.engine import Snapshot
+from dunning.domain.model import (
+    Contact,
+    Credit,
+    CreditKind,
+    Customer,
+    Delivery,
+    Invoice,
+    InvoiceGroup,
+    InvoiceStatus,
+    Letter,
+    LetterStatus,
+    Pause,
+    PauseReason,
+    Promise,
+    ScopeKind,
+    ScopeRef,
+    ScopeState,
+)
+from dunning.ports import Conflict, TransientError
+
+HIGH = "\uffff"  # sorts after every id: closes a key range
+
+
+def cust_pk(customer_id: str) -> str:
+    return f"CUST#{customer_id}"
+
+
+def shard_key(subsidiary_id: str) -> str:
+    return f"SUB#{subsidiary_id}"
+
+
+def _index(item: Item, subsidiary_id: str, root: str, customer_id: str) -> None:
+    """Put an item in the sparse ByShard index under the customer that is dunned."""
+    item.gsi1pk = shard_key(subsidiary_id)
+    item.gsi1sk = f"{root}#{customer_id}#{item.sk}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class DunningRepository:
+    """All reads and writes of the dunning table. Writes are batched by PynamoDB (25)."""
+
+    # --- imports -------------------------------------------------------------------
+
+    def put_customers(self, customers: Iterable[Customer]) -> int:
+        return self._write(self._customer_item(c) for c in customers)
+
+    def put_contacts(self, contacts: Iterable[Contact]) -> int:
+        return self._write(
+            ContactItem(cust_pk(c.customer_id), f"CONTACT#{c.email.lower()}",
+                        customer_id=c.customer_id, name=c.name, email=c.email,
+                        department=c.department, role=c.role)
+            for c in contacts
+        )  # fmt: skip
+
+    def put_groups(self, groups: Iterable[InvoiceGroup], roots: dict[str, tuple[str, str]]) -> int:
+        def item(g: InvoiceGroup) -> GroupItem:
+            it = GroupItem(cust_pk(g.customer_id), f"GRP#{g.group_id}", group_id=g.group_id,
+                           customer_id=g.customer_id, procedure_id=g.procedure_id)  # fmt: skip
+            it.gsi2pk, it.gsi2sk = f"GRP#{g.group_id}", g.customer_id
+            _index(it, *roots[g.customer_id], g.customer_id)
+            return it
+
+        return self._write(item(g) for g in groups)
+
+    def put_invoices(self, invoices: Iterable[Invoice], roots: dict[str, tuple[str, str]]) -> int:
+        return self._write(self._invoice_item(i, roots) for i in invoices)
+
+    def put_credits(self, credits: Iterable[Credit], roots: dict[str, tuple[str, str]]) -> int:
+        def item(c: Credit) -> CreditItem:
+            it = CreditItem(cust_pk(c.customer_id), f"CRED#{c.credit_id}", credit_id=c.credit_id,
+                            customer_id=c.customer_id, currency=c.currency, date=c.date,
+                            amount_unapplied=c.amount_unapplied, credit_kind=str(c.kind))  # fmt: skip
+            if c.amount_unapplied > 0:
+                _index(it, *roots[c.customer_id], c.customer_id)
+            return it
+
+        return self._write(item(c) for c in credits)
+
+    def customer_roots(self, customer_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """customer id -> (subsidiary, dunned customer) for the ids that exist."""
+        keys = [(cust_pk(c), "PROFILE") for c in set(customer_ids)]
+        return {
+            c.customer_id: (c.subsidiary_id, self._root(c))
+            for c in CustomerItem.batch_get(keys, attributes_to_get=[
+                "customer_id", "subsidiary_id", "parent_id", "bill_to_parent"])
+        }  # fmt: skip
+
+    def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None:
+        MarkItem(shard_key(subsidiary_id), "IMPORT", at=at.isoformat(), detail=detail).save()
+
+    def last_import(self, subsidiary_id: str) -> datetime | None:
+        try:
+            mark = MarkItem.get(shard_key(subsidiary_id), "IMPORT")
+        except MarkItem.DoesNotExist:
+            return None
+        return datetime.fromisoformat(mark.at)
+
+    # --- the daily run -------------------------------------------------------------
+
+    def roster(self, subsidiary_id: str) -> list[str]:
+        """The customers a subsidiary duns, sorted: the scheduler cuts shards from it."""
+        return [
+            it.gsi2sk
+            for it in Item.by_ref.query(f"ROSTER#{subsidiary_id}")
+            if it.gsi2sk is not None
+        ]
+
+    def claim_run(self, subsidiary_id: str, as_of: date, detail: str) -> bool:
+        """True once per (subsidiary, day): a redelivered schedule event fans out nothing."""
+        mark = MarkItem(shard_key(subsidiary_id), f"RUN#{as_of.isoformat()}", at=_now(),
+                        detail=detail)  # fmt: skip
+        try:
+            mark.save(condition=MarkItem.pk.does_not_exist())
+        except PutError as e:
+            if _is_conditional(e):
+                return False
+            raise _typed(e) from e
+        return True
+
+    def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot:
+        parts: dict[type, list[Any]] = {}
+        pending: set[ScopeRef] = set()
+        query = Item.by_shard.query(
+            shard_key(subsidiary_id), Item.gsi1sk.between(f"{first}#", f"{last}#{HIGH}")
+        )
+        for it in query:
+            if isinstance(it, LetterItem):
+                body = json.loads(it.body)
+                pending.add(ScopeRef(ScopeKind(body["scope"]), body["scope_id"], body["currency"]))
+            else:
+                parts.setdefault(type(it), []).append(_to_domain(it))
+        return Snapshot(
+            customers=parts.get(CustomerItem, []),
+            invoices=parts.get(InvoiceItem, []),
+            credits=parts.get(CreditItem, []),
+            groups=parts.get(GroupItem, []),
+            pauses=parts.get(PauseItem, []),
+            states=parts.get(StateItem, []),
+            promises=parts.get(PromiseItem, []),
+            pending=frozenset(pending),
+        )
+
+    def save_states(self, subsidiary_id: str, root_of: dict[str, str],
+                    states: Iterable[ScopeState]) -> int:  # fmt: skip
+        def item(s: ScopeState) -> StateItem:
+            ref = s.ref
+            it = StateItem(cust_pk(s.customer_id), f"STATE#{ref.scope}#{ref.scope_id}#{ref.currency}",
+                           scope=str(ref.scope), scope_id=ref.scope_id, currency=ref.currency,
+                           customer_id=s.customer_id, level=s.level,
+                           last_letter_date=s.last_letter_date)  # fmt: skip
+            _index(it, subsidiary_id, root_of.get(s.customer_id, s.customer_id), s.customer_id)
+            return it
+
+        return self._write(item(s) for s in states)
+
+    def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int:
+        return self._write(self._promise_item(subsidiary_id, p) for p in promises)
+
+    def record_letters(self, letters: Sequence[Letter], status_of: dict[str, LetterStatus]) -> list[Letter]:
+        """Write each new letter to the ledger; returns those not delivered yet (to enqueue).
+
+        A letter id already in the ledger is left as it is: redelivery of an
+        evaluation message cannot reset a letter that is being sent.
+        """
+        fresh: list[Letter] = []
+        for letter in letters:
+            status = status_of[letter.letter_id]
+            item = self._letter_item(letter, status, {})
+            try:
+                item.save(condition=LetterItem.pk.does_not_exist())
+                fresh.append(letter)
+            except PutError as e:
+                if not _is_conditional(e):
+                    raise _typed(e) from e
+                existing = self.get_letter(letter.customer_id, letter.letter_id)
+                if existing and existing[1] == "queued":
+                    fresh.append(letter)
+        return fresh
+
+    # --- the letter ledger ---------------------------------------------------------
+
+    def get_letter(self, customer_id: str, letter_id: str) -> tuple[Letter, str, dict[str, Any]] | None:
+        try:
+            it = LetterItem.get(cust_pk(customer_id), f"LETTER#{letter_id}", consistent_read=True)
+        except LetterItem.DoesNotExist:
+            return None
+        body = json.loads(it.body)
+        return letter_from_dict(body), it.status, body.get("delivery", {})
+
+    def transition_letter(self, letter: Letter, from_status: str, to_status: str,
+                          delivery: dict[str, Any]) -> None:  # fmt: skip
+        """Move a ledger item between states; raises Conflict if it was not in from_status."""
+        item = self._letter_item(letter, to_status, delivery)
+        try:
+            item.save(condition=LetterItem.status == from_status)
+        except PutError as e:
+            if _is_conditional(e):
+                raise Conflict(f"letter {letter.letter_id} is no longer {from_status}") from e
+            raise _typed(e) from e
+
+    def letters(self, status: str, since: date | None = None) -> Iterator[tuple[Letter, str, dict[str, Any]]]:
+        condition = LetterItem.gsi3sk >= since.isoformat() if since else None
+        for it in Item.by_status.query(f"LETTERS#{status}", condition):
+            body = json.loads(it.body)
+            yield letter_from_dict(body), it.status, body.get("delivery", {})
+
+    def customer_view(self, customer_id: str) -> dict[str, Any]:
+        """Everything about one customer, read strongly consistent (just before sending)."""
+        view: dict[str, Any] = {"customer": None, "contacts": [], "invoices": {}, "pauses": []}
+        for it in Item.query(cust_pk(customer_id), consistent_read=True):
+            if isinstance(it, CustomerItem):
+                view["customer"] = _customer(it)
+            elif isinstance(it, ContactItem):
+                view["contacts"].append(_contact(it))
+            elif isinstance(it, InvoiceItem):
+                view["invoices"][it.invoice_id] = _invoice(it)
+            elif isinstance(it, PauseItem):
+                view["pauses"].append(_pause(it))
+        return view
+
+    # --- mapping -------------------------------------------------------------------
+
+    @staticmethod
+    def _root(c: CustomerItem | Customer) -> str:
+        return c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
+
+    def _customer_item(self, c: Customer) -> CustomerItem:
+        it = CustomerItem(
+            cust_pk(c.customer_id), "PROFILE", customer_id=c.customer_id,
+            subsidiary_id=c.subsidiary_id, name=c.name, emails=list(c.emails),
+            language=c.language, currency=c.currency, parent_id=c.parent_id,
+            bill_to_parent=c.bill_to_parent, procedure_id=c.procedure_id,
+            delivery=str(c.delivery), manager_email=c.manager_email, tags=list(c.tags),
+            exclude_customer_email=c.exclude_customer_email,
+            split_by_department=c.split_by_department,
+        )  # fmt: skip
+        root = self._root(c)
+        _index(it, c.subsidiary_id, root, c.customer_id)
+        if root == c.customer_id:
+            it.gsi2pk, it.gsi2sk = f"ROSTER#{c.subsidiary_id}", c.customer_id
+        return it
+
+    @staticmethod
+    def _invoice_item(i: Invoice, roots: dict[str, tuple[str, str]]) -> InvoiceItem:
+        it = InvoiceItem(
+            cust_pk(i.customer_id), f"INV#{i.invoice_id}", invoice_id=i.invoice_id,
+            customer_id=i.customer_id, number=i.number, issue_date=i.issue_date,
+            due_date=i.due_date, currency=i.currency, amount=i.amount,
+            amount_remaining=i.amount_remaining, department=i.department, group_id=i.group_id,
+            procedure_id=i.procedure_id, status=str(i.status), paid_date=i.paid_date,
+        )  # fmt: skip
+        it.gsi2pk, it.gsi2sk = f"INV#{i.invoice_id}", i.customer_id
+        if i.is_open:  # the index holds open items only: paid history costs evaluation nothing
+            _index(it, *roots[i.customer_id], i.customer_id)
+        return it
+
+    @staticmethod
+    def _promise_item(subsidiary_id: str, p: Promise) -> PromiseItem:
+        it = PromiseItem(cust_pk(p.customer_id), f"PROMISE#{p.currency}#{p.date.isoformat()}",
+                         customer_id=p.customer_id, amount=p.amount, currency=p.currency,
+                         date=p.date, balance_at_promise=p.balance_at_promise, broken=p.broken)  # fmt: skip
+        if not p.broken:
+            _index(it, subsidiary_id, p.customer_id, p.customer_id)
+        return it
+
+    @staticmethod
+    def _letter_item(letter: Letter, status: str, delivery: dict[str, Any]) -> LetterItem:
+        body = letter_to_dict(letter) | {"delivery": delivery}
+        it = LetterItem(
+            cust_pk(letter.customer_id), f"LETTER#{letter.letter_id}", letter_id=letter.letter_id,
+            customer_id=letter.customer_id, subsidiary_id=letter.subsidiary_id,
+            as_of=letter.as_of, status=status, body=json.dumps(body), updated_at=_now(),
+        )  # fmt: skip
+        it.gsi2pk, it.gsi2sk = f"LET#{letter.letter_id}", letter.customer_id
+        it.gsi3pk, it.gsi3sk = f"LETTERS#{status}", f"{letter.as_of.isoformat()}#{letter.letter_id}"
+        if status == LetterStatus.PENDING_APPROVAL:  # holds its scope until approved
+            _index(it, letter.subsidiary_id, letter.customer_id, letter.customer_id)
+        return it
+
+    @staticmethod
+    def _write(items: Iterable[Item]) -> int:
+        count = 0
+        try:
+            with Item.batch_write() as batch:
+                for it in items:
+                    batch.save(it)
+                    count += 1
+        except (PutError, PynamoDBConnectionError) as e:
+            raise _typed(e) from e
+        return count
+
+
+def _is_conditional(e: Exception) -> bool:
+    return getattr(e, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _typed(e: Exception) -> Exception:
+    code = getattr(e, "cause_response_code", None) or ""
+    if "Throttl" in code or code in {"ProvisionedThroughputExceededException", "RequestLimitExceeded"}:
+        return TransientError(str(e))
+    return e
+
+
+
+def _customer(it: CustomerItem) -> Customer:
+    return Customer(
+        customer_id=it.customer_id, subsidiary_id=it.subsidiary_id, name=it.name,
+        emails=tuple(it.emails or ()), language=it.language, currency=it.currency,
+        parent_id=it.parent_id, bill_to_parent=bool(it.bill_to_parent),
+        procedure_id=it.procedure_id, delivery=Delivery(it.delivery),
+        manager_email=it.manager_email, tags=tuple(it.tags or ()),
+        exclude_customer_email=bool(it.exclude_customer_email),
+        split_by_department=bool(it.split_by_department),
+    )  # fmt: skip
+
+
+def _contact(it: ContactItem) -> Contact:
+    return Contact(it.customer_id, it.name, it.email, it.department, it.role)
+
+
+def _invoice(it: InvoiceItem) -> Invoice:
+    return Invoice(
+        invoice_id=it.invoice_id, customer_id=it.customer_id, number=it.number,
+        issue_date=it.issue_date, due_date=it.due_date, currency=it.currency, amount=it.amount,
+        amount_remaining=it.amount_remaining, department=it.department, group_id=it.group_id,
+        procedure_id=it.procedure_id, status=InvoiceStatus(it.status), paid_date=it.paid_date,
+    )  # fmt: skip
+
+
+def _credit(it: CreditItem) -> Credit:
+    return Credit(it.credit_id, it.customer_id, it.currency, it.date, it.amount_unapplied,
+                  CreditKind(it.credit_kind))  # fmt: skip
+
+
+def _group(it: GroupItem) -> InvoiceGroup:
+    return InvoiceGroup(it.group_id, it.customer_id, it.procedure_id)
+
+
+def _pause(it: PauseItem) -> Pause:
+    return Pause(ScopeKind(it.target), it.target_id, it.customer_id, PauseReason(it.reason),
+                 it.note, it.until)  # fmt: skip
+
+
+def _state(it: StateItem) -> ScopeState:
+    ref = ScopeRef(ScopeKind(it.scope), it.scope_id, it.currency)
+    level = int(it.level) if it.level is not None else None
+    return ScopeState(ref, it.customer_id, level, it.last_letter_date)
+
+
+def _promise(it: PromiseItem) -> Promise:
+    return Promise(it.customer_id, it.amount, it.currency, it.date, it.balance_at_promise,
+                   bool(it.broken))  # fmt: skip
+
+
+_MAPPERS: dict[type, Any] = {
+    CustomerItem: _customer, ContactItem: _contact, InvoiceItem: _invoice, CreditItem: _credit,
+    GroupItem: _group, PauseItem: _pause, StateItem: _state, PromiseItem: _promise,
+}  # fmt: skip
+
+
+def _to_domain(it: Item) -> Any:
+    return _MAPPERS[type(it)](it)

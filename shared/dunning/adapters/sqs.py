@@ -1,0 +1,43 @@
+"""SQS queue: SendMessageBatch of 10, failed entries retried, then a typed error."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from dunning.ports import TransientError
+
+BATCH = 10  # SendMessageBatch's limit
+ATTEMPTS = 5
+
+
+def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class SqsQueue:
+    def __init__(self, client: Any, queue_url: str):
+        self._client = client
+        self._url = queue_url
+
+    def send_all(self, bodies: Iterable[str]) -> int:
+        sent = 0
+        for chunk in batched(bodies, BATCH):
+            self._send_batch({str(i): body for i, body in enumerate(chunk)})
+            sent += len(chunk)
+        return sent
+
+    def _send_batch(self, pending: dict[str, str]) -> None:
+        for attempt in range(ATTEMPTS):
+            entries = [{"Id": k, "MessageBody": v} for k, v in pending.items()]
+            result = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            failed = {f["Id"] for f in result.get("Failed", [])}
+            pending = {k: v for k, v in pending.items() if k in failed}
+            if not pending:
+                return
+            time.sleep(0.05 * 2**attempt)
+        raise TransientError(f"SQS refused {len(pending)} message(s) after {ATTEMPTS} attempts")

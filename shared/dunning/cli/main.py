@@ -1,0 +1,73 @@
+"""The `dunning` command line."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, help="Dunning: reminders of overdue invoices, run locally.")
+console = Console(stderr=True)
+
+DataDir = Annotated[Path, typer.Option("--data", help="Folder with dunning.yaml and CSV exports.",
+                                       exists=True, file_okay=False)]  # fmt: skip
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+@app.command()
+def simulate(
+    data: DataDir,
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option("--out", help="Where letters, emails and PDFs go.")],
+) -> None:
+    """Run every day from --from to --to on the embedded AWS and write what was sent."""
+    from dunning.local.simulation import simulate as run
+
+    first, last = _day(start), _day(end)
+    if last < first:
+        raise typer.BadParameter(f"--to {last} is before --from {first}")
+    total = (last - first).days + 1
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[letters]} letters"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("starting the embedded AWS", total=total, letters=0)
+        seen = {"messages": 0}
+
+        def on_day(report: object) -> None:
+            seen["messages"] += report.messages  # type: ignore[attr-defined]
+            progress.update(task, advance=1, description=str(report.day))  # type: ignore[attr-defined]
+
+        result = run(data, first, last, out, on_day)
+        progress.update(task, letters=len(result.letters))
+    _print_summary(result.summary(), out)
+
+
+def _print_summary(summary: dict, out: Path) -> None:
+    table = Table(title="Simulation", show_header=False)
+    table.add_row("days", str(summary["days"]))
+    table.add_row("letters", str(summary["letters"]))
+    for status, count in sorted(summary["by_status"].items()):
+        table.add_row(f"  {status}", str(count))
+    table.add_row("emails", str(summary["emails"]))
+    table.add_row("PDFs", str(summary["pdfs"]))
+    for key in summary["rejected_files"]:
+        table.add_row("[red]rejected file", key)
+    Console().print(table)
+    Console().print(f"Letters: {out / 'letters.jsonl'}\nEmails:  {out / 'emails'}/\n"
+                    f"PDFs:    {out / 'pdfs'}/\nSummary: {out / 'summary.json'}")  # fmt: skip
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,211 @@
+"""The embedded AWS: DynamoDB Local and a moto server, with every resource of
+template.yaml created in them (tables, queues with their DLQs, buckets, the SES
+identity, the schedule), and each function's environment resolved from the
+template as Lambda would see it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from dunning.local.services import DynamoDbLocal, MotoServer
+from dunning.local.template import Resolver, Template, load_template
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+STACK = "dunning"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+               "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}  # fmt: skip
+
+
+@dataclass
+class Deployment:
+    """What the template became locally: names, URLs and ARNs by logical id."""
+
+    refs: dict[str, str] = field(default_factory=dict)
+    attrs: dict[str, str] = field(default_factory=dict)
+    function_env: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+class EmbeddedAws:
+    """Start with `with EmbeddedAws() as aws:`; both processes stop on exit."""
+
+    def __init__(self, template: Template | None = None, parameters: dict[str, Any] | None = None):
+        self.template = template or load_template()
+        self.parameters = self.template.parameters | (parameters or {})
+        self.dynamodb = DynamoDbLocal()
+        self.moto = MotoServer()
+        self.deployment = Deployment()
+        self._saved_env: dict[str, str | None] = {}
+
+    # --- life cycle ----------------------------------------------------------------
+
+    def __enter__(self) -> EmbeddedAws:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        try:
+            self.dynamodb.start()
+            self.moto.start()
+            self._set_env(self.endpoint_env())
+            self.deploy()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self.moto.stop()
+        self.dynamodb.stop()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+
+    def endpoint_env(self) -> dict[str, str]:
+        """How boto3 (and PynamoDB, through botocore) finds the embedded services."""
+        return CREDENTIALS | {
+            "AWS_ENDPOINT_URL": self.moto.url,
+            "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb.url,
+        }
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def client(self, service: str) -> Any:
+        return boto3.session.Session().client(service, region_name=REGION)
+
+    @contextmanager
+    def function_env(self, function: str) -> Iterator[None]:
+        """The environment Lambda gives `function`, for the length of one invocation."""
+        values = self.deployment.function_env[function] | {"AWS_LAMBDA_FUNCTION_NAME": function}
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    # --- deployment from the template ----------------------------------------------
+
+    def deploy(self) -> None:
+        t = self.template
+        for name, res in t.of_type("AWS::DynamoDB::Table").items():
+            self._create_table(name, res["Properties"])
+        for name in self._queues_in_dependency_order():
+            self._create_queue(name, t.resources[name].get("Properties", {}))
+        for name, res in t.of_type("AWS::S3::Bucket").items():
+            self._create_bucket(name, res.get("Properties", {}))
+        for name, res in t.of_type("AWS::SES::EmailIdentity").items():
+            identity = self.resolver()(res["Properties"]["EmailIdentity"])
+            self.client("ses").verify_domain_identity(Domain=identity)
+            self.deployment.refs[name] = identity
+        for name in t.functions():
+            self.deployment.refs[name] = f"{STACK}-{name}"
+            self.deployment.attrs[f"{name}.Arn"] = _arn("lambda", f"function:{STACK}-{name}")
+        for name in t.of_type("AWS::Serverless::LayerVersion"):
+            self.deployment.refs[name] = _arn("lambda", f"layer:{STACK}-{name}:1")
+        self._create_schedules()
+        self._resolve_function_env()
+
+    def resolver(self) -> Resolver:
+        return Resolver(self.parameters, self.deployment.refs, self.deployment.attrs)
+
+    def _create_table(self, name: str, props: dict[str, Any]) -> None:
+        table = f"{STACK}-{name}"
+        keep = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode",
+                "LocalSecondaryIndexes", "ProvisionedThroughput")  # fmt: skip
+        ddb = self.client("dynamodb")
+        ddb.create_table(TableName=table, **{k: props[k] for k in keep if k in props})
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            ddb.update_time_to_live(TableName=table, TimeToLiveSpecification=ttl)
+        self.deployment.refs[name] = table
+        self.deployment.attrs[f"{name}.Arn"] = _arn("dynamodb", f"table/{table}")
+
+    def _queues_in_dependency_order(self) -> list[str]:
+        queues = self.template.of_type("AWS::SQS::Queue")
+        has_dlq = {n for n, r in queues.items() if "RedrivePolicy" in r.get("Properties", {})}
+        return sorted(queues, key=lambda n: n in has_dlq)  # dead-letter queues first
+
+    def _create_queue(self, name: str, props: dict[str, Any]) -> None:
+        attributes = {}
+        for key, value in self.resolver()(props).items():
+            if key == "RedrivePolicy":
+                attributes[key] = json.dumps(value)
+            elif key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
+                         "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize"):  # fmt: skip
+                attributes[key] = str(value)
+        url = self.client("sqs").create_queue(QueueName=f"{STACK}-{name}", Attributes=attributes)[
+            "QueueUrl"
+        ]
+        self.deployment.refs[name] = url
+        self.deployment.attrs[f"{name}.Arn"] = _arn("sqs", f"{STACK}-{name}", sep=":")
+        self.deployment.attrs[f"{name}.QueueName"] = f"{STACK}-{name}"
+
+    def _create_bucket(self, name: str, props: dict[str, Any]) -> None:
+        bucket = f"{STACK}-{name.lower()}-local"
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        if "BucketEncryption" in props:
+            # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSide...
+            rules = [{"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"]}
+                     for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]  # fmt: skip
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in props:
+            s3.put_public_access_block(
+                Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
+        if "VersioningConfiguration" in props:
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=props["VersioningConfiguration"])
+        self.deployment.refs[name] = bucket
+        self.deployment.attrs[f"{name}.Arn"] = f"arn:aws:s3:::{bucket}"
+
+    def _create_schedules(self) -> None:
+        scheduler = self.client("scheduler")
+        resolve = self.resolver()
+        for event in self.template.events:
+            if event.kind != "ScheduleV2":
+                continue
+            props = resolve(event.properties)
+            scheduler.create_schedule(
+                Name=f"{STACK}-{event.function}",
+                ScheduleExpression=props["ScheduleExpression"],
+                ScheduleExpressionTimezone=props.get("ScheduleExpressionTimezone", "UTC"),
+                FlexibleTimeWindow={"Mode": "OFF"},
+                Target={
+                    "Arn": self.deployment.attrs[f"{event.function}.Arn"],
+                    "RoleArn": _arn("iam", f"role/{STACK}-{event.function}-scheduler", region=""),
+                    "Input": props.get("Input", "{}"),
+                },
+            )
+
+    def _resolve_function_env(self) -> None:
+        resolve = self.resolver()
+        for name, fn in self.template.functions().items():
+            own = fn["Properties"].get("Environment", {}).get("Variables", {})
+            env = resolve(self.template.globals_env | own)
+            self.deployment.function_env[name] = {k: str(v) for k, v in env.items()}
+
+
+def _arn(service: str, resource: str, sep: str = ":", region: str = REGION) -> str:
+    account = ACCOUNT if service != "s3" else ""
+    return f"arn:aws:{service}:{region}:{account}{sep}{resource}"

@@ -1,0 +1,221 @@
+"""The local event driver: delivers what AWS would deliver, to the very handlers that
+Lambda runs, with the wiring read from template.yaml.
+
+- the schedule's event (its Input, with <aws.scheduler.scheduled-time> filled in)
+- SQS messages to their consumer, in batches, honouring batchItemFailures; failed
+  messages come back at once and moto's redrive moves poison ones to the DLQ
+- S3 ObjectCreated notifications to the function subscribed to the prefix/suffix
+- HTTP requests to the API function as API Gateway REST proxy events
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+from dunning.local.aws import REGION, EmbeddedAws
+from dunning.local.template import REPO_ROOT
+
+MAX_ROUNDS = 100_000  # a queue that never drains is a bug: stop rather than spin
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    timeout_s: int = 30
+
+    def __post_init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:{self.function_name}"
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + self.timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass(frozen=True)
+class QueueConsumer:
+    queue: str  # logical id
+    function: str
+    batch_size: int
+
+
+class LocalDriver:
+    def __init__(self, aws: EmbeddedAws):
+        self.aws = aws
+        self._handlers: dict[str, Callable[..., Any]] = {}
+        self.invocations: dict[str, int] = {}
+        resolve = aws.resolver()
+        self.consumers: list[QueueConsumer] = []
+        self.s3_subscriptions: list[tuple[str, str, str, str]] = []  # bucket, prefix, suffix, fn
+        self.api_function: str | None = None
+        self.schedule_function: str | None = None
+        for ev in aws.template.events:
+            if ev.kind == "SQS":
+                arn = resolve(ev.properties["Queue"])
+                queue = next(k for k, v in aws.deployment.attrs.items() if v == arn).split(".")[0]
+                self.consumers.append(QueueConsumer(queue, ev.function, ev.properties.get("BatchSize", 10)))
+            elif ev.kind == "S3":
+                rules = {r["Name"]: r["Value"] for r in
+                         ev.properties.get("Filter", {}).get("S3Key", {}).get("Rules", [])}  # fmt: skip
+                bucket = resolve(ev.properties["Bucket"])
+                self.s3_subscriptions.append((bucket, rules.get("prefix", ""), rules.get("suffix", ""),
+                                              ev.function))  # fmt: skip
+            elif ev.kind == "Api":
+                self.api_function = ev.function
+            elif ev.kind == "ScheduleV2":
+                self.schedule_function = ev.function
+
+    # --- invoking --------------------------------------------------------------------
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        handler = self._handler(function)
+        props = self.aws.template.functions()[function]["Properties"]
+        context = LambdaContext(function, props.get("MemorySize", 512), props.get("Timeout", 30))
+        self.invocations[function] = self.invocations.get(function, 0) + 1
+        with self.aws.function_env(function):
+            return handler(event, context)
+
+    def _handler(self, function: str) -> Callable[..., Any]:
+        if function not in self._handlers:
+            props = self.aws.template.functions()[function]["Properties"]
+            module_name, attr = props.get("Handler", "handler.lambda_handler").rsplit(".", 1)
+            path = REPO_ROOT / props["CodeUri"] / f"{module_name}.py"
+            self._handlers[function] = getattr(_load(f"lambda_{function}", path), attr)
+        return self._handlers[function]
+
+    # --- event sources ---------------------------------------------------------------
+
+    def fire_schedule(self, at: datetime) -> Any:
+        assert self.schedule_function, "the template has no schedule"
+        schedule = self.aws.client("scheduler").get_schedule(Name=f"dunning-{self.schedule_function}")
+        stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = schedule["Target"].get("Input", "{}").replace("<aws.scheduler.scheduled-time>", stamp)
+        return self.invoke(self.schedule_function, json.loads(payload))
+
+    def put_object(self, bucket_logical: str, key: str, body: bytes) -> list[Any]:
+        """Upload like a user would, then deliver the ObjectCreated notification(s)."""
+        bucket = self.aws.deployment.refs[bucket_logical]
+        s3 = self.aws.client("s3")
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+        head = s3.head_object(Bucket=bucket, Key=key)
+        results = []
+        for sub_bucket, prefix, suffix, function in self.s3_subscriptions:
+            if sub_bucket == bucket and key.startswith(prefix) and key.endswith(suffix):
+                results.append(self.invoke(function, _s3_event(bucket, key, head)))
+        return results
+
+    def drain(self) -> int:
+        """Deliver queued messages until every consumed queue is empty; returns how many."""
+        delivered = 0
+        for _ in range(MAX_ROUNDS):
+            moved = sum(self._deliver_batch(c) for c in self.consumers)
+            if moved == 0:
+                return delivered
+            delivered += moved
+        raise RuntimeError("queues did not drain: a message keeps coming back")
+
+    def _deliver_batch(self, consumer: QueueConsumer) -> int:
+        sqs = self.aws.client("sqs")
+        url = self.aws.deployment.refs[consumer.queue]
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=consumer.batch_size,
+                                  AttributeNames=["All"], WaitTimeSeconds=0)  # fmt: skip
+        messages = got.get("Messages", [])
+        if not messages:
+            return 0
+        arn = self.aws.deployment.attrs[f"{consumer.queue}.Arn"]
+        event = {"Records": [_sqs_record(m, arn) for m in messages]}
+        try:
+            response = self.invoke(consumer.function, event) or {}
+            failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+        except Exception:  # a crashed invocation fails the whole batch, as on Lambda
+            failed = {m["MessageId"] for m in messages}
+        for m in messages:
+            if m["MessageId"] in failed:  # visible again at once: no waiting out the timeout
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                              VisibilityTimeout=0)  # fmt: skip
+            else:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return len(messages)
+
+    def api(self, method: str, path: str, body: Any = None,
+            query: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
+        assert self.api_function, "the template has no API"
+        response = self.invoke(self.api_function, _api_event(method, path, body, query))
+        payload = response.get("body") or "null"
+        try:
+            return response["statusCode"], json.loads(payload)
+        except json.JSONDecodeError:
+            return response["statusCode"], payload
+
+
+def _load(name: str, path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader, f"cannot load {path}"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _sqs_record(m: dict[str, Any], arn: str) -> dict[str, Any]:
+    return {
+        "messageId": m["MessageId"],
+        "receiptHandle": m["ReceiptHandle"],
+        "body": m["Body"],
+        "attributes": m.get("Attributes", {}),
+        "messageAttributes": m.get("MessageAttributes", {}),
+        "md5OfBody": m.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": REGION,
+    }
+
+
+def _s3_event(bucket: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
+        "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "eventName": "ObjectCreated:Put",
+        "userIdentity": {"principalId": "local"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {}, "s3": {
+            "s3SchemaVersion": "1.0", "configurationId": "local",
+            "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"},
+                       "arn": f"arn:aws:s3:::{bucket}"},
+            "object": {"key": quote_plus(key), "size": head["ContentLength"],
+                       "eTag": head["ETag"].strip('"'), "versionId": head.get("VersionId"),
+                       "sequencer": f"{time.time_ns():016X}"},
+        },
+    }]}  # fmt: skip
+
+
+def _api_event(method: str, path: str, body: Any, query: dict[str, str] | None) -> dict[str, Any]:
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method.upper(),
+        "headers": {"Content-Type": "application/json", "Host": "localhost"},
+        "multiValueHeaders": {"Content-Type": ["application/json"], "Host": ["localhost"]},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}", "httpMethod": method.upper(), "path": f"/v1{path}",
+            "stage": "v1", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "dunning-local"},
+        },  # fmt: skip
+        "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
+        "isBase64Encoded": False,
+    }

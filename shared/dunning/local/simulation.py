@@ -1,0 +1,235 @@
+"""`dunning simulate`: a data folder run day by day through the embedded AWS.
+
+Each day D: upload the CSV drops of D, replay D's API actions, fire the schedule
+at each subsidiary's local morning of D, and drain the queues. At the end the
+ledger, SES's sent mail and the letter bucket are written out.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dunning.domain.codec import letter_record
+from dunning.domain.config import parse_config
+from dunning.domain.csv_import import IMPORT_ORDER, kind_for_key
+from dunning.domain.delivery import Ledger
+from dunning.domain.model import Config
+from dunning.local.aws import EmbeddedAws
+from dunning.local.driver import LocalDriver
+
+LETTER_ID_HEADER = "X-Dunning-Letter-Id"
+
+
+@dataclass
+class DayReport:
+    day: date
+    imported: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[tuple[str, str, int]] = field(default_factory=list)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    messages: int = 0
+
+
+@dataclass
+class SimulationResult:
+    letters: list[dict[str, Any]]
+    emails: int
+    pdfs: int
+    days: list[DayReport]
+    rejected: list[str]
+
+    def summary(self) -> dict[str, Any]:
+        by_status: dict[str, int] = {}
+        for letter in self.letters:
+            by_status[letter["status"]] = by_status.get(letter["status"], 0) + 1
+        return {
+            "days": len(self.days), "letters": len(self.letters), "by_status": by_status,
+            "emails": self.emails, "pdfs": self.pdfs, "rejected_files": self.rejected,
+            "skipped_runs": [
+                {"date": d.day.isoformat(), "subsidiary_id": sub, "why": why}
+                for d in self.days for run in d.runs for sub, why in run.get("skipped", {}).items()
+            ],
+        }  # fmt: skip
+
+
+def csv_files_in_order(folder: Path) -> list[Path]:
+    """Files dropped together are imported customers first, whatever their names."""
+    files = [p for p in sorted(folder.glob("*.csv")) if kind_for_key(p.name) is not None]
+    return sorted(files, key=lambda p: IMPORT_ORDER.index(kind_for_key(p.name)))  # type: ignore[arg-type]
+
+
+def morning_instants(config: Config, day: date, run_hour: int) -> list[datetime]:
+    """When the hourly schedule starts day D somewhere: each subsidiary's local morning."""
+    instants = {
+        datetime.combine(day, time(run_hour), ZoneInfo(s.timezone)).astimezone(UTC)
+        for s in config.subsidiaries
+    }
+    return sorted(instants)
+
+
+class Simulation:
+    def __init__(self, data: Path, out: Path, aws: EmbeddedAws):
+        self.data = data
+        self.out = out
+        self.aws = aws
+        self.driver = LocalDriver(aws)
+        self.config = parse_config((data / "dunning.yaml").read_text(encoding="utf-8"))
+        self.rejected: list[str] = []
+
+    def setup(self) -> list[dict[str, Any]]:
+        """Verify the senders (as a deployer does in SES), upload config, import the CSVs."""
+        ses = self.aws.client("ses")
+        for sub in self.config.subsidiaries:
+            if sub.sender:
+                ses.verify_domain_identity(Domain=sub.sender.rsplit("@", 1)[-1])
+        self.aws.client("s3").put_object(
+            Bucket=self.aws.deployment.refs["ConfigBucket"], Key="dunning.yaml",
+            Body=(self.data / "dunning.yaml").read_bytes(),
+        )  # fmt: skip
+        return self._import(self.data, "initial")
+
+    def run_day(self, day: date, actions: list[dict[str, Any]]) -> DayReport:
+        report = DayReport(day)
+        env = {"DUNNING_FIXED_NOW": datetime.combine(day, time(12), UTC).isoformat()}
+        with _env(env):
+            drops = self.data / "drops" / day.isoformat()
+            if drops.is_dir():
+                report.imported = self._import(drops, day.isoformat())
+            for action in actions:
+                status, _ = self.driver.api(action["method"], action["path"], action.get("body"))
+                report.actions.append((action["method"], action["path"], status))
+            report.messages += self.driver.drain()
+            run_hour = int(self.aws.parameters.get("RunHour", 6))
+            for instant in morning_instants(self.config, day, run_hour):
+                report.runs.append(self.driver.fire_schedule(instant))
+                report.messages += self.driver.drain()
+        return report
+
+    def _import(self, folder: Path, label: str) -> list[dict[str, Any]]:
+        results = []
+        for path in csv_files_in_order(folder):
+            key = f"incoming/{label}/{path.name}"
+            for outcome in self.driver.put_object("ImportBucket", key, path.read_bytes()):
+                results.extend(outcome)
+        self.rejected.extend(r["key"] for r in results if r["moved_to"].startswith("rejected/"))
+        return results
+
+    # --- output ----------------------------------------------------------------------
+
+    def write_output(self, days: list[DayReport]) -> SimulationResult:
+        self.out.mkdir(parents=True, exist_ok=True)
+        letters = self._letters()
+        with (self.out / "letters.jsonl").open("w", encoding="utf-8") as f:
+            for line in letters:
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        emails = self._write_emails(self.out / "emails")
+        pdfs = self._write_pdfs(self.out / "pdfs")
+        result = SimulationResult(letters, emails, pdfs, days, self.rejected)
+        (self.out / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
+        return result
+
+    def _letters(self) -> list[dict[str, Any]]:
+        from dunning.adapters.dynamodb.repository import DunningRepository
+        from dunning.composition import _repo
+        from dunning.settings import Settings
+
+        with self.aws.function_env("ApiFunction"):
+            repo: DunningRepository = _repo(Settings.from_env())
+            found = [letter_record(letter, status, delivery)
+                     for status in Ledger for letter, status, delivery in repo.letters(status)]  # fmt: skip
+        return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
+
+    def _write_emails(self, folder: Path) -> int:
+        """The mail SES actually accepted, read back from the moto server."""
+        folder.mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(f"{self.aws.moto.url}/moto-api/data.json") as r:  # noqa: S310
+            data = json.load(r)
+        count = 0
+        for raw in _raw_messages(data):
+            letter_id = email.message_from_string(raw).get(LETTER_ID_HEADER, f"message-{count}")
+            (folder / f"{letter_id}.eml").write_text(raw, encoding="utf-8")
+            count += 1
+        return count
+
+    def _write_pdfs(self, folder: Path) -> int:
+        folder.mkdir(parents=True, exist_ok=True)
+        s3 = self.aws.client("s3")
+        bucket = self.aws.deployment.refs["LetterBucket"]
+        count = 0
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="letters/"):
+            for obj in page.get("Contents", []):
+                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                (folder / obj["Key"].rsplit("/", 1)[-1]).write_bytes(body)
+                count += 1
+        return count
+
+
+def _raw_messages(data: dict[str, Any]) -> Iterator[str]:
+    for instance in data.get("ses", {}).get("RawMessage", []):
+        yield instance["raw_data"]
+
+
+def read_actions(path: Path) -> dict[date, list[dict[str, Any]]]:
+    by_day: dict[date, list[dict[str, Any]]] = {}
+    if not path.exists():
+        return by_day
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            action = json.loads(line)
+            day = date.fromisoformat(action["date"])
+            action["method"], action["path"]  # noqa: B018 - both required
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{path.name} line {n}: not an action ({e})") from None
+        by_day.setdefault(day, []).append(action)
+    return by_day
+
+
+def simulate(data: Path, start: date, end: date, out: Path,
+             on_day: Callable[[DayReport], None] = lambda _: None) -> SimulationResult:  # fmt: skip
+    if end < start:
+        raise ValueError(f"--to {end} is before --from {start}")
+    actions = read_actions(data / "actions.jsonl")
+    with EmbeddedAws() as aws:
+        sim = Simulation(data, out, aws)
+        with _env({"DUNNING_FIXED_NOW": datetime.combine(start, time(0), UTC).isoformat()}):
+            sim.setup()
+        days = []
+        day = start
+        while day <= end:
+            days.append(sim.run_day(day, actions.get(day, [])))
+            on_day(days[-1])
+            day += timedelta(days=1)
+        return sim.write_output(days)
+
+
+class _env:
+    """Set environment variables for a block (the simulated calendar)."""
+
+    def __init__(self, values: dict[str, str]):
+        self.values = values
+        self.saved: dict[str, str | None] = {}
+
+    def __enter__(self) -> None:
+        import os
+
+        for k, v in self.values.items():
+            self.saved[k] = os.environ.get(k)
+            os.environ[k] = v
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

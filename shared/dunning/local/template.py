@@ -1,0 +1,105 @@
+"""Read template.yaml as the local runtime needs it: resources, function environments
+and event sources, with the intrinsic functions resolved against local names.
+
+The template is the only definition of tables, queues and buckets: the local
+runtime builds everything from what this module reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (!Ref, !GetAtt, !Sub ...)."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+@dataclass(frozen=True)
+class EventSource:
+    function: str
+    kind: str  # SQS, S3, ScheduleV2, Api
+    properties: dict[str, Any]
+
+
+@dataclass
+class Template:
+    parameters: dict[str, Any]
+    globals_env: dict[str, Any]
+    resources: dict[str, dict[str, Any]]
+    events: list[EventSource] = field(default_factory=list)
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
+
+    def functions(self) -> dict[str, dict[str, Any]]:
+        return self.of_type("AWS::Serverless::Function")
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> Template:
+    doc = yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    defaults = {k: v.get("Default") for k, v in doc.get("Parameters", {}).items()}
+    globals_env = doc.get("Globals", {}).get("Function", {}).get("Environment", {})
+    template = Template(defaults, globals_env.get("Variables", {}), doc["Resources"])
+    for name, fn in template.functions().items():
+        for event in fn["Properties"].get("Events", {}).values():
+            template.events.append(EventSource(name, event["Type"], event.get("Properties", {})))
+    return template
+
+
+class Resolver:
+    """Resolves Ref, GetAtt and Sub against the local physical names and ARNs."""
+
+    def __init__(self, parameters: dict[str, Any], refs: dict[str, str], attrs: dict[str, str]):
+        self.parameters = parameters
+        self.refs = refs  # logical id -> what !Ref gives (name or URL)
+        self.attrs = attrs  # "Logical.Attr" -> value
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                return self.attrs[".".join(arg)]
+            if key == "Fn::Sub":
+                return re.sub(r"\$\{([^}]+)\}", lambda m: self.sub_var(m.group(1)), arg)
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        return value
+
+    def ref(self, name: str) -> str:
+        if name in self.parameters:
+            return str(self.parameters[name])
+        return self.refs[name]
+
+    def sub_var(self, name: str) -> str:
+        if name in self.attrs:
+            return self.attrs[name]
+        pseudo = {"AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
+        return pseudo.get(name) or self.ref(name)

@@ -1,0 +1,85 @@
+"""The small interfaces use cases need from the outside world.
+
+Adapters implement them against AWS (DynamoDB, SQS, S3, SES), Jinja2 and
+WeasyPrint; tests may pass in-memory fakes where the real contract is not the
+point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from dunning.domain.model import Config, Customer, Letter
+
+
+class DunningError(Exception):
+    """Base of the typed errors adapters raise instead of SDK exceptions."""
+
+
+class NotFound(DunningError):
+    pass
+
+
+class Conflict(DunningError):
+    """A conditional write lost: someone else got there first."""
+
+
+class TransientError(DunningError):
+    """Throttling or a timeout: the message should be retried later."""
+
+
+class ConfigSource(Protocol):
+    def load(self) -> Config: ...
+
+
+class Queue(Protocol):
+    def send_all(self, bodies: Iterable[str]) -> int: ...
+
+
+class DocumentStore(Protocol):
+    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    subject: str
+    html: str
+    text: str
+    print_html: str
+
+
+@dataclass(frozen=True)
+class Envelope:
+    letter_id: str
+    sender: str
+    reply_to: str | None
+    to: Sequence[str]
+    cc: Sequence[str]
+
+
+class Mailer(Protocol):
+    def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
+        """Sends one email (one attempt); returns the provider's message id."""
+        ...
+
+
+class Renderer(Protocol):
+    def render(self, letter: Letter, customer: Customer, config: Config, today: date) -> tuple[
+        str, RenderedLetter
+    ]:
+        """The language chosen and the rendered letter."""
+        ...
+
+
+class PdfMaker(Protocol):
+    def render(self, print_html: str) -> bytes: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+JsonDict = dict[str, Any]

@@ -1,0 +1,59 @@
+"""Evaluation: one shard of one subsidiary through the engine; letters to the ledger
+and the letter queue, then the changed states (in that order, so a crash between
+the two re-decides the same letters rather than losing them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from dunning.domain.delivery import Ledger
+from dunning.domain.engine import Snapshot, evaluate
+from dunning.domain.model import Letter, Promise, ScopeState, Sending
+from dunning.messages import EvaluateShard, SendLetter
+from dunning.ports import ConfigSource, Queue
+
+
+class EvaluationRepository(Protocol):
+    def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot: ...
+    def record_letters(self, letters: list[Letter], status_of: dict[str, str]) -> list[Letter]: ...
+    def save_states(self, subsidiary_id: str, root_of: dict[str, str],
+                    states: Iterable[ScopeState]) -> int: ...  # fmt: skip
+    def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int: ...
+
+
+@dataclass
+class Evaluate:
+    config: ConfigSource
+    repo: EvaluationRepository
+    letters: Queue
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    customers: int
+    invoices: int
+    letters: int
+    queued: int
+
+
+def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
+    config = deps.config.load()
+    snapshot = deps.repo.load_shard(msg.subsidiary_id, msg.first_customer, msg.last_customer)
+    result = evaluate(config, msg.subsidiary_id, snapshot, msg.as_of)
+    status_of = {
+        letter.letter_id: Ledger.PENDING_APPROVAL if letter.sending is Sending.MANUAL else Ledger.QUEUED
+        for letter in result.letters
+    }
+    fresh = deps.repo.record_letters(list(result.letters), dict(status_of))
+    queued = deps.letters.send_all(
+        SendLetter(letter.customer_id, letter.letter_id).to_json()
+        for letter in fresh
+        if status_of[letter.letter_id] is Ledger.QUEUED
+    )
+    root_of = {c.customer_id: c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
+               for c in snapshot.customers}  # fmt: skip
+    deps.repo.save_states(msg.subsidiary_id, root_of, result.states)
+    deps.repo.save_promises(msg.subsidiary_id, result.promises)
+    return ShardResult(len(snapshot.customers), len(snapshot.invoices), len(result.letters), queued)

@@ -1,0 +1,76 @@
+"""Scheduler: each subsidiary whose local morning it is gets its day's evaluation,
+cut into shards of at most `shard_size` customers (SPEC 1, 2.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from dunning.domain.model import Subsidiary
+from dunning.messages import EvaluateShard
+from dunning.ports import ConfigSource, Queue
+
+
+class RunRepository(Protocol):
+    def last_import(self, subsidiary_id: str) -> datetime | None: ...
+    def claim_run(self, subsidiary_id: str, as_of: date, detail: str) -> bool: ...
+    def roster(self, subsidiary_id: str) -> list[str]: ...
+
+
+@dataclass
+class FanOut:
+    config: ConfigSource
+    repo: RunRepository
+    evaluations: Queue
+    run_hour: int
+    shard_size: int
+
+
+@dataclass
+class RunSummary:
+    started: dict[str, int] = field(default_factory=dict)  # subsidiary -> shards
+    skipped: dict[str, str] = field(default_factory=dict)  # subsidiary -> why
+
+
+def fan_out(scheduled_time: datetime, deps: FanOut) -> RunSummary:
+    summary = RunSummary()
+    for sub in deps.config.load().subsidiaries:
+        local = scheduled_time.astimezone(ZoneInfo(sub.timezone))
+        if local.hour != deps.run_hour:
+            continue
+        why = _stale(sub, scheduled_time, deps.repo)
+        if why:
+            summary.skipped[sub.subsidiary_id] = why
+            continue
+        shards = list(_shards(sub.subsidiary_id, local.date(), deps))
+        if not deps.repo.claim_run(sub.subsidiary_id, local.date(), f"{len(shards)} shards"):
+            summary.skipped[sub.subsidiary_id] = f"already run for {local.date()}"
+            continue
+        deps.evaluations.send_all(s.to_json() for s in shards)
+        summary.started[sub.subsidiary_id] = len(shards)
+    return summary
+
+
+def _stale(sub: Subsidiary, now: datetime, repo: RunRepository) -> str | None:
+    """The freshness guard: no dunning on data older than the subsidiary allows."""
+    if sub.max_import_age_hours is None:
+        return None
+    last = repo.last_import(sub.subsidiary_id)
+    if last is None:
+        return "no successful import yet"
+    age = now - last
+    if age > timedelta(hours=sub.max_import_age_hours):
+        hours = age.total_seconds() / 3600
+        return f"latest import is {hours:.1f} h old (limit {sub.max_import_age_hours} h)"
+    return None
+
+
+def _shards(subsidiary_id: str, as_of: date, deps: FanOut) -> list[EvaluateShard]:
+    roster = deps.repo.roster(subsidiary_id)
+    n = deps.shard_size
+    return [
+        EvaluateShard(subsidiary_id, as_of, roster[i], roster[min(i + n, len(roster)) - 1])
+        for i in range(0, len(roster), n)
+    ]
