@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from dunning.domain.config import parse_config
 from dunning.domain.model import Config
+from dunning.ports import NotFound
 
 
 class S3DocumentStore:
@@ -46,7 +49,12 @@ class S3Files:
         self._bucket = bucket
 
     def lines(self, key: str) -> Any:
-        body = self._client.get_object(Bucket=self._bucket, Key=key)["Body"]
+        try:
+            body = self._client.get_object(Bucket=self._bucket, Key=key)["Body"]
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise NotFound(f"s3://{self._bucket}/{key}") from e
+            raise
         return body.iter_lines(keepends=True)
 
     def put(self, key: str, body: bytes, content_type: str) -> None:

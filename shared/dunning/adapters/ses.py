@@ -9,7 +9,8 @@ from typing import Any
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from dunning.ports import DunningError, TransientError
+from dunning.adapters.email_message import build_email
+from dunning.ports import DunningError, Envelope, RenderedLetter, TransientError
 
 ONE_ATTEMPT = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
 
@@ -33,3 +34,20 @@ class SesMailer:
                 raise TransientError(f"SES: {code}") from e
             raise MessageRejected(f"SES: {code}: {e}") from e
         return str(result["MessageId"])
+
+
+class SesLetterMailer:
+    """The Mailer port: the MIME message built with the standard library, sent raw."""
+
+    def __init__(self, client: Any):
+        self._ses = SesMailer(client)
+
+    def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
+        domain = envelope.sender.rsplit("@", 1)[-1]
+        raw = build_email(
+            sender=envelope.sender, reply_to=envelope.reply_to, to=envelope.to, cc=envelope.cc,
+            subject=letter.subject, text=letter.text, html=letter.html,
+            attachment=(f"{envelope.letter_id}.pdf", pdf) if pdf else None,
+            message_id_domain=domain, letter_id=envelope.letter_id,
+        )  # fmt: skip
+        return self._ses.send_raw(raw, envelope.sender, [*envelope.to, *envelope.cc])

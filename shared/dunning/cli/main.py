@@ -18,6 +18,11 @@ DataDir = Annotated[Path, typer.Option("--data", help="Folder with dunning.yaml 
                                        exists=True, file_okay=False)]  # fmt: skip
 
 
+@app.callback()
+def _root() -> None:
+    """Dunning on one machine: the real handlers on an embedded AWS."""
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -66,8 +71,6 @@ def _print_summary(summary: dict, out: Path) -> None:
         table.add_row("[red]rejected file", key)
     Console().print(table)
     Console().print(f"Letters: {out / 'letters.jsonl'}\nEmails:  {out / 'emails'}/\n"
-                    f"PDFs:    {out / 'pdfs'}/\nSummary: {out / 'summary.json'}")  # fmt: skip
+                    f"PDFs:    {out / 'pdfs'}/\nSummary: {out / 'summary.json'}\n"
+                    f"Logs:    {out / 'lambda.log'}")  # fmt: skip
 
-
-def main() -> None:
-    app()

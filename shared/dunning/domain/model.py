@@ -91,6 +91,8 @@ class Customer:
     tags: tuple[str, ...] = ()
     exclude_customer_email: bool = False
     split_by_department: bool = False
+    # Postal address for the letter's window envelope; empty when the ERP has none.
+    address_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +204,9 @@ class Subsidiary:
     iban: str | None = None
     default_procedure: str | None = None
     max_import_age_hours: int | None = None
+    # Letterhead and SEPA QR details; all optional.
+    address_lines: tuple[str, ...] = ()
+    bic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +277,10 @@ class Promise:
     date: date
     balance_at_promise: Decimal
     broken: bool = False
+    # Set by the engine once the grace period is over and the balance dropped
+    # enough: a kept promise is settled and never re-checked (new invoices later
+    # must not turn it into a broken one).
+    kept: bool = False
 
 
 # --- Letters ---------------------------------------------------------------------

@@ -15,10 +15,11 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext, redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote_plus
 
 from dunning.local.aws import REGION, EmbeddedAws
@@ -53,8 +54,9 @@ class QueueConsumer:
 
 
 class LocalDriver:
-    def __init__(self, aws: EmbeddedAws):
+    def __init__(self, aws: EmbeddedAws, log: IO[str] | None = None):
         self.aws = aws
+        self.log = log  # where the functions' stdout (Powertools' JSON logs) goes
         self._handlers: dict[str, Callable[..., Any]] = {}
         self.invocations: dict[str, int] = {}
         resolve = aws.resolver()
@@ -81,12 +83,12 @@ class LocalDriver:
     # --- invoking --------------------------------------------------------------------
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        handler = self._handler(function)
         props = self.aws.template.functions()[function]["Properties"]
         context = LambdaContext(function, props.get("MemorySize", 512), props.get("Timeout", 30))
         self.invocations[function] = self.invocations.get(function, 0) + 1
-        with self.aws.function_env(function):
-            return handler(event, context)
+        out = redirect_stdout(self.log) if self.log else nullcontext()
+        with self.aws.function_env(function), out:  # the module loads as in its own sandbox
+            return self._handler(function)(event, context)
 
     def _handler(self, function: str) -> Callable[..., Any]:
         if function not in self._handlers:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from dunning.domain.codec import letter_record
@@ -75,11 +75,11 @@ def morning_instants(config: Config, day: date, run_hour: int) -> list[datetime]
 
 
 class Simulation:
-    def __init__(self, data: Path, out: Path, aws: EmbeddedAws):
+    def __init__(self, data: Path, out: Path, aws: EmbeddedAws, log: IO[str] | None = None):
         self.data = data
         self.out = out
         self.aws = aws
-        self.driver = LocalDriver(aws)
+        self.driver = LocalDriver(aws, log)
         self.config = parse_config((data / "dunning.yaml").read_text(encoding="utf-8"))
         self.rejected: list[str] = []
 
@@ -198,8 +198,9 @@ def simulate(data: Path, start: date, end: date, out: Path,
     if end < start:
         raise ValueError(f"--to {end} is before --from {start}")
     actions = read_actions(data / "actions.jsonl")
-    with EmbeddedAws() as aws:
-        sim = Simulation(data, out, aws)
+    out.mkdir(parents=True, exist_ok=True)
+    with EmbeddedAws() as aws, (out / "lambda.log").open("w", encoding="utf-8") as log:
+        sim = Simulation(data, out, aws, log)
         with _env({"DUNNING_FIXED_NOW": datetime.combine(start, time(0), UTC).isoformat()}):
             sim.setup()
         days = []

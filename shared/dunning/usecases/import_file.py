@@ -3,6 +3,7 @@ streaming, then write it, or reject it whole with a report next to it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ from typing import Any, Protocol
 
 from dunning.domain import csv_import as csvi
 from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup
-from dunning.ports import Clock, ConfigSource
+from dunning.ports import Clock, ConfigSource, NotFound
 
 
 class ImportRepository(Protocol):
@@ -56,15 +57,19 @@ def import_file(key: str, deps: ImportDeps) -> ImportResult:
     if kind is None:
         return _reject(key, name, deps, None, f"unknown file type: {name}")
     subsidiaries = {s.subsidiary_id for s in deps.config.load().subsidiaries}
-    report = csvi.validate(kind, deps.files.lines(key), known_customers=_known(deps.repo),
-                           known_subsidiaries=subsidiaries)  # fmt: skip
+    try:
+        lines = deps.files.lines(key)
+    except NotFound:  # a redelivered notification: the file was already moved on
+        return ImportResult(key, str(kind), 0, 0, "already handled")
+    report = csvi.validate_file(kind, lines, known_customers=_known(deps.repo),
+                                known_subsidiaries=subsidiaries)  # fmt: skip
     if not report.ok:
         return _reject(key, name, deps, report, None)
     touched = _write(kind, csvi.parse_rows(kind, deps.files.lines(key)), deps.repo)
     now = deps.clock.now()
     for sub in sorted(touched):
         deps.repo.mark_import(sub, now, key)
-    target = f"processed/{name}"
+    target = f"processed/{_relative(key)}"
     deps.files.move(key, target)
     return ImportResult(key, str(kind), report.rows, 0, target)
 
@@ -94,15 +99,20 @@ def _write(kind: csvi.FileKind, rows: Iterator[Any], repo: ImportRepository) -> 
 
 
 def _reject(key: str, name: str, deps: ImportDeps, report: Any, message: str | None) -> ImportResult:
-    stem = name.rsplit(".", 1)[0]
+    stem = _relative(key).rsplit(".", 1)[0]
     if report is not None:
         deps.files.put(f"rejected/{stem}.errors.csv", csvi.report_csv(report).encode(), "text/csv")
         deps.files.put(f"rejected/{stem}.errors.json", csvi.report_json(report).encode(),
                        "application/json")  # fmt: skip
     else:
-        deps.files.put(f"rejected/{stem}.errors.json", f'{{"file_error": "{message}"}}'.encode(),
-                       "application/json")  # fmt: skip
-    target = f"rejected/{name}"
+        body = json.dumps({"file": name, "file_error": message}).encode()
+        deps.files.put(f"rejected/{stem}.errors.json", body, "application/json")
+    target = f"rejected/{_relative(key)}"
     deps.files.move(key, target)
     errors = len(report.errors) if report is not None else 1
     return ImportResult(key, "unknown", getattr(report, "rows", 0), errors, target)
+
+
+def _relative(key: str) -> str:
+    """The key below incoming/: processed/ and rejected/ keep the drop's folders."""
+    return key.removeprefix("incoming/")

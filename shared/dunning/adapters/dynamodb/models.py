@@ -21,7 +21,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 
@@ -55,7 +55,7 @@ class ByShard(GlobalSecondaryIndex["Item"]):
 class ByRef(GlobalSecondaryIndex["Item"]):
     class Meta:
         index_name = "ByRef"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["kind"])  # PynamoDB filters on its discriminator
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)

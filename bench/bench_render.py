@@ -1,0 +1,129 @@
+"""CPU time to render a letter: view + Jinja2 + WeasyPrint PDF, as the render Lambda does.
+
+Run: .venv/bin/python bench/bench_render.py [--repeat N]
+Prints CPU-ms (time.process_time) per one-page letter (10 lines) and per three-page
+letter (60 lines), after a warm-up, with one WeasyPrintPdf (shared FontConfiguration
+and pre-parsed CSS) for all letters. Yardsticks: <= 100 ms and <= 400 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from dunning.adapters.jinja_renderer import JinjaLetterRenderer
+from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
+from dunning.domain.letter_view import build_view
+from dunning.domain.model import Customer, Letter, LetterItem, ScopeKind, Subsidiary
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates"
+TODAY = date(2025, 3, 4)
+TARGETS_MS = {10: 100.0, 60: 400.0}
+
+SUBSIDIARY = Subsidiary(
+    subsidiary_id="NL01",
+    name="Acme Nederland B.V.",
+    base_currency="EUR",
+    timezone="Europe/Amsterdam",
+    locale="nl",
+    sender="collections@acme.example",
+    payment_url="https://pay.acme.example/checkout",
+    iban="NL91ABNA0417164300",
+    address_lines=("Keizersgracht 1", "1015 CJ Amsterdam"),
+)
+CUSTOMER = Customer(
+    customer_id="C-1001",
+    subsidiary_id="NL01",
+    name="Globex Retail GmbH",
+    language="de",
+    address_lines=("Hauptstraße 5", "10115 Berlin"),
+)
+
+
+def letter(lines: int) -> Letter:
+    items = tuple(
+        LetterItem(
+            invoice_id=f"I-{n}",
+            number=f"INV-2024-{1000 + n}",
+            issue_date=TODAY - timedelta(days=60 + n),
+            due_date=TODAY - timedelta(days=30 + n),
+            amount=Decimal("1000.00") + n,
+            amount_remaining=Decimal("900.00") + n,
+            days_overdue=30 + n,
+            interest=Decimal("7.25"),
+        )
+        for n in range(lines)
+    )
+    return Letter(
+        letter_id=f"L20250304-bench{lines:011d}",
+        as_of=TODAY,
+        subsidiary_id="NL01",
+        customer_id="C-1001",
+        scope=ScopeKind.CUSTOMER,
+        scope_id="C-1001",
+        procedure_id="STD",
+        level=2,
+        template="firm",
+        currency="EUR",
+        items=items,
+        fees=Decimal("15.00"),
+        interest=Decimal("7.25") * lines,
+    )
+
+
+def pages(pdf: bytes) -> int:
+    """Page count via pdfinfo (poppler-utils) when present; 0 if unknown."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        try:
+            out = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True, check=True)
+        except (OSError, subprocess.CalledProcessError):
+            return 0
+    return next(
+        (int(ln.split()[-1]) for ln in out.stdout.splitlines() if ln.startswith("Pages:")), 0
+    )
+
+
+def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repeat: int) -> None:
+    sample = letter(lines)
+    samples: list[float] = []
+    result = b""
+    for _ in range(repeat):
+        start = time.process_time()
+        view = build_view(sample, CUSTOMER, SUBSIDIARY, "de", TODAY)
+        result = pdf.render(renderer.render(view).print_html)
+        samples.append((time.process_time() - start) * 1000)
+    median = statistics.median(samples)
+    verdict = "ok" if median <= TARGETS_MS[lines] else "OVER TARGET"
+    print(
+        f"{lines:>3} lines, {pages(result)} page(s): median {median:6.1f} CPU-ms, "
+        f"min {min(samples):6.1f}  (target <= {TARGETS_MS[lines]:.0f} ms: {verdict})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    renderer = JinjaLetterRenderer([TEMPLATES])
+    pdf = WeasyPrintPdf(TEMPLATES)
+    for lines in TARGETS_MS:  # warm-up: fonts, template compilation, caches
+        pdf.render(
+            renderer.render(build_view(letter(lines), CUSTOMER, SUBSIDIARY, "de", TODAY)).print_html
+        )
+    for lines in TARGETS_MS:
+        measure(renderer, pdf, lines, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

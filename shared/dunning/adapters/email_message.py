@@ -1,0 +1,108 @@
+"""The MIME message of a dunning email, ready for SES SendRawEmail or an .eml file.
+
+multipart/mixed( multipart/alternative(text, html), PDF ) built with the standard
+library. Header values are checked here, at the one place they enter the message:
+a CR or LF would let data add headers (Bcc...), so it is rejected, never folded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+LETTER_ID_HEADER = "X-Dunning-Letter-Id"
+
+_ADDR_SPEC_RE = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_DOMAIN_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+# 'addr' or 'Display Name <addr>'; parsed here because parseaddr(strict=) is not in every 3.11.
+_MAILBOX_RE = re.compile(
+    r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>\s]+)>|(?P<bare>[^<>\s"]+))\s*'
+)
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_LINE_BREAK_RE = re.compile(r"[\r\n\x00\x0b\x0c\x85\u2028\u2029]")
+
+
+class InvalidEmailError(ValueError):
+    """A header value or address that must not go into an email."""
+
+
+def _no_line_breaks(field: str, value: str) -> str:
+    if _LINE_BREAK_RE.search(value):
+        raise InvalidEmailError(f"{field} contains a line break")
+    return value
+
+
+def parse_address(field: str, value: str) -> Address:
+    """'ar@acme.example' or 'Acme AR <ar@acme.example>' -> Address, or InvalidEmailError."""
+    _no_line_breaks(field, value)
+    match = _MAILBOX_RE.fullmatch(value)
+    addr_spec = (match["addr"] or match["bare"]) if match else ""
+    if not match or not _ADDR_SPEC_RE.fullmatch(addr_spec):
+        raise InvalidEmailError(f"{field} is not a valid email address: {value[:100]!r}")
+    local, domain = addr_spec.rsplit("@", 1)
+    return Address(display_name=(match["name"] or "").strip(), username=local, domain=domain)
+
+
+def _addresses(field: str, values: Sequence[str]) -> list[Address]:
+    return [parse_address(field, v) for v in values]
+
+
+def message_id(letter_id: str, domain: str) -> str:
+    """Deterministic: the same letter always carries the same Message-ID."""
+    if not _ID_RE.fullmatch(letter_id):
+        raise InvalidEmailError(f"letter id not usable in a Message-ID: {letter_id[:100]!r}")
+    if not _DOMAIN_RE.fullmatch(domain):
+        raise InvalidEmailError(f"invalid Message-ID domain: {domain[:100]!r}")
+    return f"<{letter_id}@{domain}>"
+
+
+def build_email(
+    *,
+    sender: str,
+    reply_to: str | None,
+    to: Sequence[str],
+    cc: Sequence[str] = (),
+    subject: str,
+    text: str,
+    html: str,
+    attachment: tuple[str, bytes] | None = None,
+    message_id_domain: str,
+    letter_id: str,
+    date: datetime | None = None,
+) -> bytes:
+    """The raw message (CRLF line ends). `attachment` is (file name, PDF bytes)."""
+    if not to:
+        raise InvalidEmailError("an email needs at least one recipient")
+    msg = EmailMessage(policy=policy.default)
+    msg["From"] = parse_address("sender", sender)
+    msg["To"] = _addresses("to", to)
+    if cc:
+        msg["Cc"] = _addresses("cc", cc)
+    if reply_to:
+        msg["Reply-To"] = parse_address("reply_to", reply_to)
+    msg["Subject"] = _no_line_breaks("subject", subject)
+    msg["Message-ID"] = message_id(letter_id, message_id_domain)
+    msg[LETTER_ID_HEADER] = letter_id  # SES replaces Message-ID; bounces keep this one
+    if date is not None:
+        msg["Date"] = format_datetime(date)
+    # Quoted-printable keeps the body 7-bit clean for any relay, whatever the language.
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    if attachment is not None:
+        _attach_pdf(msg, *attachment)
+    return msg.as_bytes(policy=policy.SMTP)
+
+
+def _attach_pdf(msg: EmailMessage, filename: str, data: bytes) -> None:
+    if not filename or "/" in filename or "\\" in filename:
+        raise InvalidEmailError(f"invalid attachment file name: {filename[:100]!r}")
+    _no_line_breaks("attachment file name", filename)
+    msg.add_attachment(data, maintype="application", subtype="pdf", filename=filename)

@@ -1,0 +1,324 @@
+"""The daily dunning decision for one subsidiary (or one shard of it).
+
+`evaluate` is a pure function of the configuration, what is stored (the
+snapshot) and the day: it says which letters to make and which stored states
+and promises change. It never reads a clock, a table or the environment.
+
+Flow: pauses and promises -> open invoices bucketed by (dunning customer,
+currency) -> scopes -> per scope: level (levels.py), state step (schedule.py),
+letter (letters.py) -> states of scopes with nothing open reset to none.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from dunning.domain.holds import Holds, active_holds, review_promises
+from dunning.domain.letters import build_letter, listed_items, scope_ref
+from dunning.domain.levels import LevelRules, apply_min_percent, item_levels, level_rules
+from dunning.domain.model import (
+    Config,
+    Credit,
+    Customer,
+    Invoice,
+    InvoiceGroup,
+    InvoiceStatus,
+    Letter,
+    Pause,
+    Procedure,
+    Promise,
+    ScopeKind,
+    ScopeRef,
+    ScopeState,
+    Sending,
+)
+from dunning.domain.money import ZERO
+from dunning.domain.schedule import next_step
+from dunning.domain.scopes import (
+    ProcedureBook,
+    Scope,
+    ScopeBuilder,
+    ScopeKey,
+    bucket_open_invoices,
+    dunning_owners,
+)
+
+DEFAULT_PROMISE_GRACE_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything stored for the customers being evaluated (one shard of one subsidiary)."""
+
+    customers: Sequence[Customer]
+    invoices: Sequence[Invoice]
+    credits: Sequence[Credit]
+    groups: Sequence[InvoiceGroup]
+    pauses: Sequence[Pause]
+    states: Sequence[ScopeState]
+    promises: Sequence[Promise] = ()
+    pending: frozenset[ScopeRef] = field(
+        default_factory=frozenset
+    )  # scopes with a letter awaiting approval
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    letters: tuple[Letter, ...]  # letters to make today
+    states: tuple[ScopeState, ...]  # only the scope states that changed (to be written)
+    promises: tuple[Promise, ...]  # only promises that changed (kept or broken)
+
+
+def _key(ref: ScopeRef) -> ScopeKey:
+    return (ref.scope, ref.scope_id, ref.currency)
+
+
+def _open_credits(
+    credits: Iterable[Credit], owners: Mapping[str, str]
+) -> dict[tuple[str, str], list[Credit]]:
+    """Open credits by (dunning customer, currency): a bill_to_parent child's go to its parent."""
+    out: dict[tuple[str, str], list[Credit]] = {}
+    for credit in credits:
+        owner = owners.get(credit.customer_id)
+        if owner is not None and credit.amount_unapplied > ZERO:
+            out.setdefault((owner, credit.currency), []).append(credit)
+    return out
+
+
+def family_balance(
+    customer_id: str,
+    currency: str,
+    invoices: Iterable[Invoice],
+    credits: Iterable[Credit],
+    owners: Mapping[str, str],
+) -> Decimal:
+    """Open invoices less unapplied credits of a customer and the customers billed to it."""
+
+    def in_family(cid: str) -> bool:
+        return cid == customer_id or owners.get(cid) == customer_id
+
+    owed = sum(
+        (
+            i.amount_remaining
+            for i in invoices
+            if i.currency == currency
+            and i.status == InvoiceStatus.OPEN
+            and i.amount_remaining > ZERO
+            and in_family(i.customer_id)
+        ),
+        ZERO,
+    )
+    credit = sum(
+        (
+            c.amount_unapplied
+            for c in credits
+            if c.currency == currency and c.amount_unapplied > ZERO and in_family(c.customer_id)
+        ),
+        ZERO,
+    )
+    return owed - credit
+
+
+def customer_balance(snapshot: Snapshot, customer_id: str, currency: str) -> Decimal:
+    """The balance a promise to pay is measured against (store it as balance_at_promise)."""
+    customers = {c.customer_id: c for c in snapshot.customers}
+    owners = dunning_owners(customers)
+    return family_balance(customer_id, currency, snapshot.invoices, snapshot.credits, owners)
+
+
+class _Run:
+    """One evaluation: the lookups built once, then a pass over the scopes."""
+
+    def __init__(self, config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> None:
+        self.subsidiary_id = subsidiary_id
+        self.snapshot = snapshot
+        self.as_of = as_of
+        self.as_of_ordinal = as_of.toordinal()
+        self.customers = {
+            c.customer_id: c for c in snapshot.customers if c.subsidiary_id == subsidiary_id
+        }
+        self.owners = dunning_owners(self.customers)
+        self.book = ProcedureBook(config, subsidiary_id)
+        self.states = {_key(s.ref): s for s in snapshot.states if s.customer_id in self.customers}
+        self.pending = {_key(ref) for ref in snapshot.pending}
+        self.credits = _open_credits(snapshot.credits, self.owners)
+        self.rules: dict[tuple[str, str], LevelRules] = {}
+        self.days_overdue: dict[date, int] = {}
+        self.letters: list[Letter] = []
+        self.changed_states: list[ScopeState] = []
+
+    # --- holds ---
+
+    def holds(self) -> tuple[Holds, tuple[Promise, ...]]:
+        promises = [p for p in self.snapshot.promises if p.customer_id in self.customers]
+        holds = active_holds(self.snapshot.pauses, self.as_of)
+        if not promises:
+            return holds, ()
+        review = review_promises(promises, self.as_of, self._grace_days, self._balance)
+        return holds.with_customers(review.paused_customers), review.changed
+
+    def _balance(self, promise: Promise) -> Decimal:
+        return family_balance(
+            promise.customer_id,
+            promise.currency,
+            self.snapshot.invoices,
+            self.snapshot.credits,
+            self.owners,
+        )
+
+    def _grace_days(self, promise: Promise) -> int:
+        customer = self.customers[self.owners[promise.customer_id]]
+        procedure = self.book.for_customer(customer, promise.currency, promise.balance_at_promise)
+        return procedure.promise_grace_days if procedure else DEFAULT_PROMISE_GRACE_DAYS
+
+    # --- scopes ---
+
+    def build_scopes(self, holds: Holds) -> dict[ScopeKey, Scope]:
+        builder = ScopeBuilder(self.book, self.snapshot.groups, holds)
+        buckets = bucket_open_invoices(self.snapshot.invoices, self.owners)
+        for (owner_id, currency), invoices in buckets.items():
+            if owner_id in holds.customers:
+                continue  # the whole customer is paused: its scopes keep their state
+            builder.add_bucket(self.customers[owner_id], currency, invoices)
+        return builder.scopes
+
+    def level_rules(self, procedure: Procedure, currency: str) -> LevelRules:
+        key = (procedure.procedure_id, currency)
+        rules = self.rules.get(key)
+        if rules is None:
+            rules = self.rules[key] = level_rules(procedure, currency)
+        return rules
+
+    def measure(self, invoices: Sequence[Invoice]) -> tuple[list[int], list[Decimal], Decimal]:
+        """Days overdue and remaining amount per item, and the sum of those already due."""
+        cache = self.days_overdue
+        ordinal = self.as_of_ordinal
+        days: list[int] = []
+        remaining: list[Decimal] = []
+        due_total = ZERO
+        for invoice in invoices:
+            due = invoice.due_date
+            d = cache.get(due)
+            if d is None:
+                d = cache[due] = ordinal - due.toordinal()
+            amount = invoice.amount_remaining
+            days.append(d)
+            remaining.append(amount)
+            if d > 0:
+                due_total += amount
+        return days, remaining, due_total
+
+    def scope_credits(self, scope: Scope) -> list[Credit]:
+        """Credits net only on the customer's own letter (the one without a department)."""
+        kind, _, currency = scope.key
+        if (
+            kind != ScopeKind.CUSTOMER
+            or not scope.procedure.net_credits
+            or scope.department is not None
+        ):
+            return []
+        return self.credits.get((scope.owner.customer_id, currency), [])
+
+    def evaluate_scope(self, scope: Scope) -> None:
+        invoices = scope.invoices
+        if scope.key in self.pending:
+            return  # a letter awaits approval: the scope is held as it is
+        if not invoices:
+            if not scope.held:  # nothing open any more
+                self.store(scope, None, self.states.get(scope.key))
+            return  # everything open is paused: keep the schedule
+        procedure = scope.procedure
+        currency = scope.key[2]
+        days, remaining, due_total = self.measure(invoices)
+        credits = self.scope_credits(scope)
+        for credit in credits:
+            due_total -= credit.amount_unapplied  # overdue_balance nets credits (net_credits)
+        rules = self.level_rules(procedure, currency)
+        levels = item_levels(rules, days, remaining, due_total)
+        level = apply_min_percent(rules, levels, remaining)
+        state = self.states.get(scope.key)
+        stored = state.level if state else None
+        last = state.last_letter_date if state else None
+        step = next_step(procedure, stored, last, level, self.as_of)
+        if step.letter_level is None:
+            if step.stored_level != stored:
+                self.store(scope, step.stored_level, state)
+            return
+        letter = build_letter(
+            subsidiary_id=self.subsidiary_id,
+            as_of=self.as_of,
+            ref=scope_ref(*scope.key),
+            owner=scope.owner,
+            procedure=procedure,
+            level_number=step.letter_level,
+            items=listed_items(invoices, days, levels),
+            credits=credits,
+            department=scope.department,
+        )
+        if letter is None:
+            return  # nothing owed after credits: no letter, nothing changes
+        self.letters.append(letter)
+        if procedure.sending == Sending.AUTOMATIC:
+            # A manual letter waits for approval; approving it updates the state.
+            self.changed_states.append(
+                ScopeState(scope_ref(*scope.key), scope.owner.customer_id, letter.level, self.as_of)
+            )
+
+    def store(self, scope: Scope, level: int | None, state: ScopeState | None) -> None:
+        """Record a new level without a letter (the last letter date stays)."""
+        if state is None and level is None:
+            return
+        if state is not None and state.level == level:
+            return
+        last = state.last_letter_date if state else None
+        ref = scope_ref(*scope.key)
+        self.changed_states.append(ScopeState(ref, scope.owner.customer_id, level, last))
+
+    def reset_vanished(self, scopes: Mapping[ScopeKey, Scope], holds: Holds) -> None:
+        """A stored level whose scope has nothing open (or no procedure) any more resets to none."""
+        for key, state in self.states.items():
+            if state.level is None or key in scopes or key in self.pending:
+                continue
+            if state.customer_id in holds.customers:
+                continue  # paused customer: keep the schedule for when it resumes
+            self.changed_states.append(
+                ScopeState(state.ref, state.customer_id, None, state.last_letter_date)
+            )
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring it as it was.
+
+    An evaluation allocates hundreds of thousands of acyclic objects while the
+    snapshot keeps millions alive; each automatic collection would walk all of
+    them (about 40 % of a big run) and could free nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def evaluate(config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> Evaluation:
+    """Letters to make on `as_of` and the states and promises that change (SPEC 2.1-2.4)."""
+    with _cyclic_gc_paused():
+        run = _Run(config, subsidiary_id, snapshot, as_of)
+        holds, changed_promises = run.holds()
+        scopes = run.build_scopes(holds)
+        for scope in scopes.values():
+            run.evaluate_scope(scope)
+        run.reset_vanished(scopes, holds)
+    return Evaluation(
+        letters=tuple(run.letters),
+        states=tuple(run.changed_states),
+        promises=changed_promises,
+    )

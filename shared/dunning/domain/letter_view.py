@@ -1,0 +1,385 @@
+"""A letter as its templates see it: every amount and date already formatted.
+
+Templates should only place text, never compute or format: that keeps the
+arithmetic in one tested place and lets a deployer restyle letters safely.
+Pure: Babel formats, segno draws the SEPA QR code; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import segno
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from dunning.domain.model import (
+    Customer,
+    Instalment,
+    Letter,
+    LetterCredit,
+    LetterItem,
+    Subsidiary,
+)
+
+FALLBACK_LANGUAGE = "en"
+DEFAULT_PAY_WITHIN_DAYS = 10
+
+# EPC069-12 limits (version 002): amount range, field lengths, whole payload.
+_EPC_MIN = Decimal("0.01")
+_EPC_MAX = Decimal("999999999.99")
+_EPC_NAME_MAX = 70
+_EPC_TEXT_MAX = 140
+_EPC_PAYLOAD_MAX_BYTES = 331
+
+_IBAN_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
+_BIC_RE = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+# --- The view ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    number: str
+    issue_date: str
+    due_date: str
+    amount: str
+    remaining: str
+    days_overdue: int
+    is_overdue: bool
+    interest: str  # "" when the level charges no interest
+
+
+@dataclass(frozen=True, slots=True)
+class CreditView:
+    reference: str
+    date: str
+    amount: str
+    kind: str  # "credit_memo" or "payment": templates pick the wording
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentView:
+    number: int
+    due_date: str
+    amount: str
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsView:
+    items: str
+    credits: str  # shown as a deduction, hence negative
+    amount_due: str  # items - credits (SPEC 2.3)
+    fees: str
+    interest: str
+    total: str  # what we ask to be paid: amount due + fees + interest
+    has_credits: bool
+    has_fees: bool
+    has_interest: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientView:
+    customer_id: str
+    name: str
+    address_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyView:
+    """The letterhead: who writes and where replies go."""
+
+    name: str
+    address_lines: tuple[str, ...]
+    sender: str | None
+    reply_to: str | None
+    iban: str | None  # grouped by four for reading
+    bic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LetterView:
+    letter_id: str
+    reference: str
+    template: str  # the level's template name: upcoming, friendly, firm, final...
+    level: int
+    language: str
+    locale: str
+    currency: str
+    date: str  # the letter's date, long form
+    pay_by: str  # long form
+    max_days_overdue: int
+    customer: RecipientView
+    company: CompanyView
+    items: tuple[ItemView, ...]
+    credits: tuple[CreditView, ...]
+    totals: TotalsView
+    payment_plan: tuple[InstalmentView, ...]
+    payment_url: str | None
+    epc_payload: str | None
+    epc_qr: str | None  # data: URI of an SVG, for EUR letters with an IBAN
+
+
+# --- Language ------------------------------------------------------------------
+
+
+def _language_tags(value: str | None) -> list[str]:
+    """'de-CH' -> ['de_ch', 'de']: the exact tag first, then its language."""
+    if not value:
+        return []
+    tag = value.strip().replace("-", "_").lower()
+    base = tag.split("_", 1)[0]
+    return [tag, base] if tag != base else [tag]
+
+
+def choose_language(
+    customer_language: str | None, subsidiary_locale: str | None, available: Iterable[str]
+) -> str:
+    """The customer's language if we have templates for it, else the subsidiary's, else en."""
+    have = {tag.lower(): tag for tag in available}
+    for candidate in (customer_language, subsidiary_locale):
+        for tag in _language_tags(candidate):
+            if tag in have:
+                return have[tag]
+    return FALLBACK_LANGUAGE
+
+
+def format_locale(language: str, *preferred: str | None) -> str:
+    """The most specific locale that speaks `language` (nl_BE beats nl for a Belgian entity)."""
+    base = _language_tags(language)[-1] if language else FALLBACK_LANGUAGE
+    matching = [
+        locale
+        for locale in map(_parse_locale, (*preferred, language))
+        if locale is not None and locale.language == base
+    ]
+    regional = [locale for locale in matching if locale.territory]
+    best = regional or matching
+    return str(best[0]) if best else FALLBACK_LANGUAGE
+
+
+def _parse_locale(value: str | None) -> Locale | None:
+    if not value:
+        return None
+    try:
+        return Locale.parse(value.strip().replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+# --- Money and dates -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Fmt:
+    locale: str
+    currency: str
+
+    def money(self, amount: Decimal) -> str:
+        return format_currency(amount, self.currency, locale=self.locale)
+
+    def day(self, value: date) -> str:
+        return format_date(value, "medium", locale=self.locale)
+
+    def long_day(self, value: date) -> str:
+        return format_date(value, "long", locale=self.locale)
+
+
+def _item_view(item: LetterItem, fmt: _Fmt, charges_interest: bool) -> ItemView:
+    return ItemView(
+        number=item.number,
+        issue_date=fmt.day(item.issue_date),
+        due_date=fmt.day(item.due_date),
+        amount=fmt.money(item.amount),
+        remaining=fmt.money(item.amount_remaining),
+        days_overdue=item.days_overdue,
+        is_overdue=item.days_overdue > 0,
+        interest=fmt.money(item.interest) if charges_interest else "",
+    )
+
+
+def _credit_view(credit: LetterCredit, fmt: _Fmt) -> CreditView:
+    return CreditView(
+        reference=credit.credit_id,
+        date=fmt.day(credit.date),
+        amount=fmt.money(credit.amount_unapplied),
+        kind=str(credit.kind),
+    )
+
+
+def _instalment_views(plan: tuple[Instalment, ...], fmt: _Fmt) -> tuple[InstalmentView, ...]:
+    return tuple(
+        InstalmentView(number=n, due_date=fmt.day(i.due_date), amount=fmt.money(i.amount))
+        for n, i in enumerate(plan, start=1)
+    )
+
+
+def total_payable(letter: Letter) -> Decimal:
+    """Amount due plus the level's fee and interest: the figure we ask the customer to pay."""
+    return letter.amount_due + letter.fees + letter.interest
+
+
+def _totals_view(letter: Letter, fmt: _Fmt) -> TotalsView:
+    return TotalsView(
+        items=fmt.money(letter.total_items),
+        credits=fmt.money(-letter.total_credits),
+        amount_due=fmt.money(letter.amount_due),
+        fees=fmt.money(letter.fees),
+        interest=fmt.money(letter.interest),
+        total=fmt.money(total_payable(letter)),
+        has_credits=bool(letter.credits),
+        has_fees=letter.fees > 0,
+        has_interest=letter.interest > 0,
+    )
+
+
+# --- Payment: link, IBAN, EPC QR -----------------------------------------------
+
+
+def payment_link(payment_url: str | None, letter_id: str) -> str | None:
+    """The subsidiary's payment page with the letter id; only http(s), so no javascript: links."""
+    if not payment_url:
+        return None
+    parts = urlsplit(payment_url.strip())
+    if parts.scheme.lower() not in ("https", "http") or not parts.netloc:
+        return None
+    query = [*parse_qsl(parts.query, keep_blank_values=True), ("letter", letter_id)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def normalise_iban(iban: str | None) -> str | None:
+    """Compact upper-case IBAN if its ISO 13616 check digits hold, else None."""
+    if not iban:
+        return None
+    compact = re.sub(r"\s+", "", iban).upper()
+    if not _IBAN_RE.fullmatch(compact):
+        return None
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return compact if int(digits) % 97 == 1 else None
+
+
+def _group_iban(iban: str) -> str:
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def _normalise_bic(bic: str | None) -> str | None:
+    compact = re.sub(r"\s+", "", bic or "").upper()
+    return compact if _BIC_RE.fullmatch(compact) else None
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Control characters would break the line-based EPC format: fold them to spaces."""
+    return " ".join(_CONTROL_RE.sub(" ", text).split())[:limit]
+
+
+def epc_payload(
+    *, name: str, iban: str, amount: Decimal, remittance: str, bic: str | None = None
+) -> str | None:
+    """EPC069-12 v002 SEPA credit transfer payload (UTF-8), or None if it cannot be valid."""
+    iban_ok = normalise_iban(iban)
+    beneficiary = _one_line(name, _EPC_NAME_MAX)
+    text = _one_line(remittance, _EPC_TEXT_MAX)
+    if iban_ok is None or not beneficiary or not _EPC_MIN <= amount <= _EPC_MAX:
+        return None
+    lines = [
+        "BCD",  # service tag
+        "002",  # version: BIC optional inside the EEA
+        "1",  # character set: UTF-8
+        "SCT",  # SEPA credit transfer
+        _normalise_bic(bic) or "",
+        beneficiary,
+        iban_ok,
+        f"EUR{amount.quantize(Decimal('0.01')):f}",
+        "",  # purpose code
+        "",  # structured reference: we use the free text instead (one or the other)
+        text,
+    ]
+    payload = "\n".join(lines)
+    return payload if len(payload.encode()) <= _EPC_PAYLOAD_MAX_BYTES else None
+
+
+def epc_qr_data_uri(payload: str) -> str:
+    """SVG data URI; level M and explicit UTF-8 bytes as the EPC guideline requires."""
+    qr = segno.make_qr(payload.encode(), error="m", boost_error=False)
+    return str(qr.svg_data_uri(scale=4, border=4, omit_charset=True))
+
+
+def _epc(letter: Letter, subsidiary: Subsidiary) -> tuple[str | None, str | None]:
+    if letter.currency != "EUR" or not subsidiary.iban:
+        return None, None
+    payload = epc_payload(
+        name=subsidiary.name,
+        iban=subsidiary.iban,
+        amount=total_payable(letter),
+        remittance=letter.letter_id,
+        bic=subsidiary.bic,
+    )
+    return payload, (epc_qr_data_uri(payload) if payload else None)
+
+
+# --- Assembly ------------------------------------------------------------------------
+
+
+def _lines(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in values if v and v.strip())
+
+
+def _company_view(subsidiary: Subsidiary) -> CompanyView:
+    iban = normalise_iban(subsidiary.iban)
+    return CompanyView(
+        name=subsidiary.name,
+        address_lines=_lines(subsidiary.address_lines),
+        sender=subsidiary.sender,
+        reply_to=subsidiary.reply_to or subsidiary.sender,
+        iban=_group_iban(iban) if iban else None,
+        bic=_normalise_bic(subsidiary.bic),
+    )
+
+
+def build_view(
+    letter: Letter,
+    customer: Customer,
+    subsidiary: Subsidiary,
+    language: str,
+    today: date,
+    *,
+    pay_within_days: int = DEFAULT_PAY_WITHIN_DAYS,
+) -> LetterView:
+    """Everything a template needs, formatted for `language` and the letter's currency."""
+    locale = format_locale(language, customer.language, subsidiary.locale)
+    fmt = _Fmt(locale=locale, currency=letter.currency)
+    charges_interest = letter.interest > 0 or any(i.interest > 0 for i in letter.items)
+    payload, qr = _epc(letter, subsidiary)
+    return LetterView(
+        letter_id=letter.letter_id,
+        reference=letter.letter_id,
+        template=letter.template,
+        level=letter.level,
+        language=language,
+        locale=locale,
+        currency=letter.currency,
+        date=fmt.long_day(today),
+        pay_by=fmt.long_day(today + timedelta(days=pay_within_days)),
+        max_days_overdue=max((i.days_overdue for i in letter.items), default=0),
+        customer=RecipientView(
+            customer_id=customer.customer_id,
+            name=customer.name,
+            address_lines=_lines(customer.address_lines),
+        ),
+        company=_company_view(subsidiary),
+        items=tuple(_item_view(i, fmt, charges_interest) for i in letter.items),
+        credits=tuple(_credit_view(c, fmt) for c in letter.credits),
+        totals=_totals_view(letter, fmt),
+        payment_plan=_instalment_views(letter.payment_plan, fmt),
+        payment_url=payment_link(subsidiary.payment_url, letter.letter_id),
+        epc_payload=payload,
+        epc_qr=qr,
+    )

@@ -1,0 +1,161 @@
+"""What goes on a letter (SPEC 2.3 content, 2.5 fees, interest, payment plan)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from operator import attrgetter
+
+from dunning.domain.model import (
+    Channel,
+    Credit,
+    Customer,
+    Delivery,
+    Instalment,
+    Invoice,
+    Letter,
+    LetterCredit,
+    LetterItem,
+    Level,
+    PaymentPlan,
+    Procedure,
+    ScopeKind,
+    ScopeRef,
+    letter_id_for,
+)
+from dunning.domain.money import DAYS_PER_YEAR, HUNDRED, ZERO, round_money, split_evenly
+
+
+def item_interest(
+    remaining: Decimal, rate_pa: Decimal | None, days_overdue: int, currency: str
+) -> Decimal:
+    """remaining x rate/100 x days/365, rounded half up to the minor unit; 0 when not overdue."""
+    if days_overdue <= 0 or not rate_pa:
+        return ZERO
+    return round_money(remaining * rate_pa * days_overdue / (HUNDRED * DAYS_PER_YEAR), currency)
+
+
+def level_fee(level: Level, currency: str) -> Decimal:
+    amount = level.fee.for_currency(currency) if level.fee is not None else None
+    return ZERO if amount is None else round_money(amount, currency)
+
+
+def payment_plan(
+    plan: PaymentPlan, amount_due: Decimal, currency: str, as_of: date
+) -> tuple[Instalment, ...]:
+    """Equal instalments of amount_due (the last absorbs rounding), one interval apart."""
+    amounts = split_evenly(amount_due, plan.instalments, currency)
+    return tuple(
+        Instalment(due_date=as_of + timedelta(days=plan.interval_days * (n + 1)), amount=amount)
+        for n, amount in enumerate(amounts)
+    )
+
+
+def letter_channels(delivery: Delivery, level_channels: tuple[Channel, ...]) -> tuple[Channel, ...]:
+    """The customer's delivery decides: email takes the level's channels."""
+    if delivery == Delivery.PRINT:
+        return (Channel.PRINT,)
+    if delivery == Delivery.BOTH:
+        return (Channel.EMAIL, Channel.PRINT)
+    return level_channels
+
+
+def listed_items(
+    invoices: Sequence[Invoice], days: Sequence[int], levels: Sequence[int]
+) -> list[Invoice]:
+    """Items with days_overdue > 0, plus not-yet-due items that qualify for a level."""
+    return [
+        invoice
+        for invoice, d, level in zip(invoices, days, levels, strict=True)
+        if d > 0 or level > 0
+    ]
+
+
+_LETTER_ORDER = attrgetter("due_date", "number", "invoice_id")  # oldest first
+
+
+def _letter_items(
+    invoices: Sequence[Invoice], as_of: date, rate: Decimal | None, currency: str
+) -> tuple[LetterItem, ...]:
+    as_of_ordinal = as_of.toordinal()
+    items = []
+    for invoice in sorted(invoices, key=_LETTER_ORDER):
+        days = as_of_ordinal - invoice.due_date.toordinal()
+        remaining = invoice.amount_remaining
+        items.append(
+            LetterItem(
+                invoice_id=invoice.invoice_id,
+                number=invoice.number,
+                issue_date=invoice.issue_date,
+                due_date=invoice.due_date,
+                amount=invoice.amount,
+                amount_remaining=remaining,
+                days_overdue=days,
+                interest=item_interest(remaining, rate, days, currency) if rate else ZERO,
+            )
+        )
+    return tuple(items)
+
+
+def _letter_credits(credits: Sequence[Credit]) -> tuple[LetterCredit, ...]:
+    return tuple(
+        LetterCredit(
+            credit_id=c.credit_id, date=c.date, amount_unapplied=c.amount_unapplied, kind=c.kind
+        )
+        for c in sorted(credits, key=attrgetter("date", "credit_id"))
+    )
+
+
+def build_letter(
+    *,
+    subsidiary_id: str,
+    as_of: date,
+    ref: ScopeRef,
+    owner: Customer,
+    procedure: Procedure,
+    level_number: int,
+    items: Sequence[Invoice],
+    credits: Sequence[Credit],
+    department: str | None,
+) -> Letter | None:
+    """The letter for one scope, or None when nothing is owed (amount_due <= 0)."""
+    currency = ref.currency
+    total = ZERO
+    for invoice in items:
+        total += invoice.amount_remaining
+    for credit in credits:
+        total -= credit.amount_unapplied
+    if not items or total <= ZERO:
+        return None
+    level = procedure.levels[level_number - 1]
+    letter_items = _letter_items(items, as_of, level.interest_rate_pa, currency)
+    interest = ZERO
+    for item in letter_items:
+        interest += item.interest
+    return Letter(
+        letter_id=letter_id_for(subsidiary_id, ref, as_of),
+        as_of=as_of,
+        subsidiary_id=subsidiary_id,
+        customer_id=owner.customer_id,
+        scope=ref.scope,
+        scope_id=ref.scope_id,
+        procedure_id=procedure.procedure_id,
+        level=level_number,
+        template=level.template,
+        currency=currency,
+        items=letter_items,
+        credits=_letter_credits(credits),
+        fees=level_fee(level, currency),
+        interest=interest,
+        channels=letter_channels(owner.delivery, level.channels),
+        sending=procedure.sending,
+        department=department,
+        payment_plan=()
+        if level.payment_plan is None
+        else payment_plan(level.payment_plan, total, currency, as_of),
+    )
+
+
+def scope_ref(kind: str, scope_id: str, currency: str) -> ScopeRef:
+    return ScopeRef(scope=ScopeKind(kind), scope_id=scope_id, currency=currency)

@@ -1,0 +1,12 @@
+"""Fixtures for the letter tests; sample data lives in letter_samples.py."""
+
+from __future__ import annotations
+
+import pytest
+from dunning.adapters.jinja_renderer import JinjaLetterRenderer
+from letter_samples import TEMPLATES
+
+
+@pytest.fixture(scope="session")
+def renderer() -> JinjaLetterRenderer:
+    return JinjaLetterRenderer([TEMPLATES])
