@@ -32,7 +32,9 @@ def main(path: str) -> None:
     with open(path) as f:
         sam = as_packaged(yaml_parse(f.read()))
     translator = Translator(managed_policy_map={}, sam_parser=Parser())
-    cfn = translator.translate(sam, parameter_values=dict(PLACEHOLDERS), get_managed_policy_map=dict)
+    cfn = translator.translate(
+        sam, parameter_values=dict(PLACEHOLDERS), get_managed_policy_map=dict
+    )
     json.dump(cfn, sys.stdout, indent=1, default=str)
 
 

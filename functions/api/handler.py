@@ -3,7 +3,6 @@ dunning.api)."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dunning.api import ApiDeps, build_app
 from dunning.composition import api_deps
 from dunning.settings import Settings

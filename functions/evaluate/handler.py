@@ -2,10 +2,13 @@
 letter queue. A failed shard is reported alone (ReportBatchItemFailures)."""
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dunning.composition import evaluate_deps
 from dunning.messages import EvaluateShard
 from dunning.settings import Settings
@@ -23,5 +26,6 @@ def lambda_handler(event: dict, context: LambdaContext, deps: Evaluate | None = 
         result = evaluate_shard(EvaluateShard.from_json(record.body), bundle)
         logger.info("shard evaluated", extra={"message_id": record.message_id, **result.__dict__})
 
-    return process_partial_response(event=event, record_handler=record_handler,
-                                    processor=processor, context=context)  # fmt: skip
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -6,7 +6,6 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dunning.composition import import_deps
 from dunning.settings import Settings
 from dunning.usecases.import_file import ImportDeps, import_file

@@ -2,10 +2,13 @@
 or stored for print, each exactly once (the ledger claims it first)."""
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dunning.composition import send_deps
 from dunning.messages import SendLetter
 from dunning.settings import Settings
@@ -24,5 +27,6 @@ def lambda_handler(event: dict, context: LambdaContext, deps: SendDeps | None = 
         outcome = send_letter(job, bundle)
         logger.info("letter delivered", extra={"letter_id": job.letter_id, "outcome": outcome})
 
-    return process_partial_response(event=event, record_handler=record_handler,
-                                    processor=processor, context=context)  # fmt: skip
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -43,8 +43,10 @@ def build_app(deps: ApiDeps) -> APIGatewayRestResolver:
             since = date.fromisoformat(since_text) if since_text else None
         except ValueError:
             raise BadRequestError("since: must be an ISO date (YYYY-MM-DD)") from None
-        found = [letter_to_dict(letter) | {"status": st, "delivery": delivery}
-                 for letter, st, delivery in deps.repo.letters(status, since)]  # fmt: skip
+        found = [
+            letter_to_dict(letter) | {"status": st, "delivery": delivery}
+            for letter, st, delivery in deps.repo.letters(status, since)
+        ]
         return {"letters": found, "count": len(found)}
 
     @app.exception_handler(NotFound)

@@ -25,6 +25,7 @@ from dunning.usecases.fan_out import FanOut
 from dunning.usecases.import_file import ImportDeps
 from dunning.usecases.send_letter import SendDeps
 
+
 def templates_dir() -> Path:
     """The checkout's templates/ when run from it; else the templates layer under /opt."""
     repo = Path(__file__).resolve().parents[2] / "templates"
@@ -96,8 +97,12 @@ def _pdf() -> Any:
 
 @cache
 def import_deps(settings: Settings, bucket: str) -> ImportDeps:
-    return ImportDeps(_config(settings), _repo(settings), S3Files(_client("s3", settings), bucket),
-                      Clock(settings.fixed_now))  # fmt: skip
+    return ImportDeps(
+        _config(settings),
+        _repo(settings),
+        S3Files(_client("s3", settings), bucket),
+        Clock(settings.fixed_now),
+    )
 
 
 @cache

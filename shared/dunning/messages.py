@@ -22,8 +22,12 @@ class EvaluateShard:
     @classmethod
     def from_json(cls, text: str) -> EvaluateShard:
         d = json.loads(text)
-        return cls(d["subsidiary_id"], date.fromisoformat(d["as_of"]), d["first_customer"],
-                   d["last_customer"])  # fmt: skip
+        return cls(
+            d["subsidiary_id"],
+            date.fromisoformat(d["as_of"]),
+            d["first_customer"],
+            d["last_customer"],
+        )
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,9 @@ class Mailer(Protocol):
 
 
 class Renderer(Protocol):
-    def render(self, letter: Letter, customer: Customer, config: Config, today: date) -> tuple[
-        str, RenderedLetter
-    ]:
+    def render(
+        self, letter: Letter, customer: Customer, config: Config, today: date
+    ) -> tuple[str, RenderedLetter]:
         """The language chosen and the rendered letter."""
         ...
 

@@ -5,7 +5,6 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-
 from dunning.local.aws import EmbeddedAws
 from dunning.local.template import load_template
 
@@ -14,8 +13,9 @@ pytestmark = pytest.mark.integration
 
 def test_resources_follow_the_template(aws: EmbeddedAws):
     sqs = aws.client("sqs")
-    attrs = sqs.get_queue_attributes(QueueUrl=aws.deployment.refs["LetterQueue"],
-                                     AttributeNames=["All"])["Attributes"]
+    attrs = sqs.get_queue_attributes(
+        QueueUrl=aws.deployment.refs["LetterQueue"], AttributeNames=["All"]
+    )["Attributes"]
     props = aws.template.resources["LetterQueue"]["Properties"]
     assert int(attrs["VisibilityTimeout"]) == props["VisibilityTimeout"]
     redrive = json.loads(attrs["RedrivePolicy"])
@@ -35,17 +35,22 @@ def test_changing_the_template_changes_what_runs_locally():
     template.resources["LetterQueue"]["Properties"]["VisibilityTimeout"] = 4321
     table = template.resources["DunningTable"]["Properties"]
     table["AttributeDefinitions"].append({"AttributeName": "extra", "AttributeType": "S"})
-    table["GlobalSecondaryIndexes"].append({
-        "IndexName": "ByExtra", "KeySchema": [{"AttributeName": "extra", "KeyType": "HASH"}],
-        "Projection": {"ProjectionType": "KEYS_ONLY"},
-    })
+    table["GlobalSecondaryIndexes"].append(
+        {
+            "IndexName": "ByExtra",
+            "KeySchema": [{"AttributeName": "extra", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"},
+        }
+    )
     template.functions()["EvaluateFunction"]["Properties"]["Environment"]["Variables"]["X"] = "y"
     with EmbeddedAws(template) as changed:
         attrs = changed.client("sqs").get_queue_attributes(
-            QueueUrl=changed.deployment.refs["LetterQueue"], AttributeNames=["VisibilityTimeout"])
+            QueueUrl=changed.deployment.refs["LetterQueue"], AttributeNames=["VisibilityTimeout"]
+        )
         assert attrs["Attributes"]["VisibilityTimeout"] == "4321"
         described = changed.client("dynamodb").describe_table(
-            TableName=changed.deployment.refs["DunningTable"])["Table"]
+            TableName=changed.deployment.refs["DunningTable"]
+        )["Table"]
         assert "ByExtra" in {i["IndexName"] for i in described["GlobalSecondaryIndexes"]}
         assert changed.deployment.function_env["EvaluateFunction"]["X"] == "y"
 
@@ -57,17 +62,25 @@ def test_dynamodb_local_enforces_real_limits(aws: EmbeddedAws):
     with pytest.raises(ClientError, match="Too many items"):
         ddb.batch_write_item(RequestItems={table: items})
     with pytest.raises(ClientError):
-        ddb.create_table(TableName="ab", BillingMode="PAY_PER_REQUEST",
-                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}])
+        ddb.create_table(
+            TableName="ab",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        )
 
 
 def test_dynamodb_local_reports_consumed_capacity(aws: EmbeddedAws):
     ddb = aws.client("dynamodb")
     table = aws.deployment.refs["DunningTable"]
-    ddb.put_item(TableName=table, Item={"pk": {"S": "CAP#1"}, "sk": {"S": "a"}, "v": {"S": "x" * 9000}})
-    got = ddb.get_item(TableName=table, Key={"pk": {"S": "CAP#1"}, "sk": {"S": "a"}},
-                       ReturnConsumedCapacity="TOTAL")
+    ddb.put_item(
+        TableName=table, Item={"pk": {"S": "CAP#1"}, "sk": {"S": "a"}, "v": {"S": "x" * 9000}}
+    )
+    got = ddb.get_item(
+        TableName=table,
+        Key={"pk": {"S": "CAP#1"}, "sk": {"S": "a"}},
+        ReturnConsumedCapacity="TOTAL",
+    )
     assert got["ConsumedCapacity"]["CapacityUnits"] == 1.5  # 9 KB eventually consistent: 3 x 0.5
 
 

@@ -2,7 +2,6 @@
 responses, private encrypted buckets, least privilege, one table definition."""
 
 import pytest
-
 from dunning.adapters.dynamodb.models import Item
 from dunning.local.template import load_template
 
@@ -66,14 +65,18 @@ def test_pynamodb_models_match_the_table_keys_and_indexes():
     keys = {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]}
     assert keys == {"pk": "HASH", "sk": "RANGE"}
     indexes = {
-        i["IndexName"]: ({k["AttributeName"]: k["KeyType"] for k in i["KeySchema"]},
-                         i["Projection"]["ProjectionType"])
+        i["IndexName"]: (
+            {k["AttributeName"]: k["KeyType"] for k in i["KeySchema"]},
+            i["Projection"]["ProjectionType"],
+        )
         for i in props["GlobalSecondaryIndexes"]
     }
     models = {
         idx.Meta.index_name: (
-            {a.attr_name: ("HASH" if a.is_hash_key else "RANGE")
-             for a in idx.Meta.attributes.values()},
+            {
+                a.attr_name: ("HASH" if a.is_hash_key else "RANGE")
+                for a in idx.Meta.attributes.values()
+            },
             idx.Meta.projection.projection_type,
         )
         for idx in (Item.by_shard, Item.by_ref, Item.by_status)

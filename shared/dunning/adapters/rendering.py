@@ -17,8 +17,9 @@ class LetterRenderer:
     def __init__(self, template_dirs: Sequence[Path]):
         self._jinja = JinjaLetterRenderer(template_dirs)
 
-    def render(self, letter: Letter, customer: Customer, config: Config,
-               today: date) -> tuple[str, RenderedLetter]:  # fmt: skip
+    def render(
+        self, letter: Letter, customer: Customer, config: Config, today: date
+    ) -> tuple[str, RenderedLetter]:
         subsidiary = config.subsidiary(letter.subsidiary_id)
         available = self._jinja.available_languages(letter.template)
         language = choose_language(customer.language, subsidiary.locale, available)

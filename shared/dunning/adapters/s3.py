@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
@@ -23,7 +23,7 @@ class S3DocumentStore:
 class S3ConfigSource:
     """dunning.yaml from S3, parsed again only when its ETag changes."""
 
-    _cache: dict[tuple[str, str], tuple[str, Config]] = {}
+    _cache: ClassVar[dict[tuple[str, str], tuple[str, Config]]] = {}  # per container
 
     def __init__(self, client: Any, bucket: str, key: str):
         self._client = client

@@ -45,9 +45,15 @@ class SesLetterMailer:
     def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
         domain = envelope.sender.rsplit("@", 1)[-1]
         raw = build_email(
-            sender=envelope.sender, reply_to=envelope.reply_to, to=envelope.to, cc=envelope.cc,
-            subject=letter.subject, text=letter.text, html=letter.html,
+            sender=envelope.sender,
+            reply_to=envelope.reply_to,
+            to=envelope.to,
+            cc=envelope.cc,
+            subject=letter.subject,
+            text=letter.text,
+            html=letter.html,
             attachment=(f"{envelope.letter_id}.pdf", pdf) if pdf else None,
-            message_id_domain=domain, letter_id=envelope.letter_id,
-        )  # fmt: skip
+            message_id_domain=domain,
+            letter_id=envelope.letter_id,
+        )
         return self._ses.send_raw(raw, envelope.sender, [*envelope.to, *envelope.cc])

@@ -14,8 +14,12 @@ from rich.table import Table
 app = typer.Typer(no_args_is_help=True, help="Dunning: reminders of overdue invoices, run locally.")
 console = Console(stderr=True)
 
-DataDir = Annotated[Path, typer.Option("--data", help="Folder with dunning.yaml and CSV exports.",
-                                       exists=True, file_okay=False)]  # fmt: skip
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data", help="Folder with dunning.yaml and CSV exports.", exists=True, file_okay=False
+    ),
+]
 
 
 @app.callback()
@@ -44,8 +48,13 @@ def simulate(
     if last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     total = (last - first).days + 1
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[letters]} letters"), TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[letters]} letters"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("starting the embedded AWS", total=total, letters=0)
         seen = {"messages": 0}
@@ -70,7 +79,8 @@ def _print_summary(summary: dict, out: Path) -> None:
     for key in summary["rejected_files"]:
         table.add_row("[red]rejected file", key)
     Console().print(table)
-    Console().print(f"Letters: {out / 'letters.jsonl'}\nEmails:  {out / 'emails'}/\n"
-                    f"PDFs:    {out / 'pdfs'}/\nSummary: {out / 'summary.json'}\n"
-                    f"Logs:    {out / 'lambda.log'}")  # fmt: skip
-
+    Console().print(
+        f"Letters: {out / 'letters.jsonl'}\nEmails:  {out / 'emails'}/\n"
+        f"PDFs:    {out / 'pdfs'}/\nSummary: {out / 'summary.json'}\n"
+        f"Logs:    {out / 'lambda.log'}"
+    )

@@ -39,7 +39,7 @@ def letter_to_dict(letter: Letter) -> dict[str, Any]:
                 "kind": str(c.kind),
             }
             for c in letter.credits
-        ],  # fmt: skip
+        ],
         "fees": str(letter.fees),
         "interest": str(letter.interest),
         "channels": [str(c) for c in letter.channels],
@@ -89,7 +89,7 @@ def letter_from_dict(d: dict[str, Any]) -> Letter:
                 interest=Decimal(i["interest"]),
             )
             for i in d["items"]
-        ),  # fmt: skip
+        ),
         credits=tuple(
             LetterCredit(
                 c["credit_id"],
@@ -98,7 +98,7 @@ def letter_from_dict(d: dict[str, Any]) -> Letter:
                 CreditKind(c["kind"]),
             )
             for c in d["credits"]
-        ),  # fmt: skip
+        ),
         fees=Decimal(d["fees"]),
         interest=Decimal(d["interest"]),
         channels=tuple(Channel(c) for c in d["channels"]),

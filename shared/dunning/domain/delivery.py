@@ -35,8 +35,16 @@ class Ledger(StrEnum):
     NEEDS_RECONCILIATION = "needs_reconciliation"
 
 
-FINAL = frozenset({Ledger.SENT, Ledger.PRINTED, Ledger.DROPPED, Ledger.CANCELLED, Ledger.FAILED,
-                   Ledger.NEEDS_RECONCILIATION})  # fmt: skip
+FINAL = frozenset(
+    {
+        Ledger.SENT,
+        Ledger.PRINTED,
+        Ledger.DROPPED,
+        Ledger.CANCELLED,
+        Ledger.FAILED,
+        Ledger.NEEDS_RECONCILIATION,
+    }
+)
 
 DUNNING_ROLE = "dunning"
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -46,8 +54,9 @@ def is_valid_email(address: str) -> bool:
     return bool(_EMAIL.match(address))
 
 
-def refresh(letter: Letter, invoices: Mapping[str, Invoice], pauses: Iterable[Pause],
-            today: date) -> Letter | None:  # fmt: skip
+def refresh(
+    letter: Letter, invoices: Mapping[str, Invoice], pauses: Iterable[Pause], today: date
+) -> Letter | None:
     """The letter as it stands now: paid or paused items leave, remaining amounts are
     current. None when nothing is left to ask for."""
     paused = {(p.target, p.target_id) for p in pauses if p.active_on(today)}
@@ -74,8 +83,12 @@ class Route:
     channels: tuple[Channel, ...]
 
 
-def route(letter: Letter, customer: Customer, contacts: Sequence[Contact],
-          bounced: frozenset[str] = frozenset()) -> Route:  # fmt: skip
+def route(
+    letter: Letter,
+    customer: Customer,
+    contacts: Sequence[Contact],
+    bounced: frozenset[str] = frozenset(),
+) -> Route:
     """Who receives the letter and how: the customer's delivery preference, the level's
     channels, and print instead of email when no valid address is left."""
     to = _recipients(letter, customer, contacts, bounced)
@@ -91,8 +104,9 @@ def route(letter: Letter, customer: Customer, contacts: Sequence[Contact],
     return Route(to if Channel.EMAIL in wanted else (), cc, channels)
 
 
-def _recipients(letter: Letter, customer: Customer, contacts: Sequence[Contact],
-                bounced: frozenset[str]) -> tuple[str, ...]:  # fmt: skip
+def _recipients(
+    letter: Letter, customer: Customer, contacts: Sequence[Contact], bounced: frozenset[str]
+) -> tuple[str, ...]:
     found: list[str] = []
     if not customer.exclude_customer_email:
         found.extend(customer.emails)

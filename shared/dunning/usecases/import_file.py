@@ -19,8 +19,12 @@ class ImportRepository(Protocol):
     def customer_roots(self, customer_ids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
     def put_customers(self, customers: Iterable[Customer]) -> int: ...
     def put_contacts(self, contacts: Iterable[Contact]) -> int: ...
-    def put_groups(self, groups: Iterable[InvoiceGroup], roots: dict[str, tuple[str, str]]) -> int: ...
-    def put_invoices(self, invoices: Iterable[Invoice], roots: dict[str, tuple[str, str]]) -> int: ...
+    def put_groups(
+        self, groups: Iterable[InvoiceGroup], roots: dict[str, tuple[str, str]]
+    ) -> int: ...
+    def put_invoices(
+        self, invoices: Iterable[Invoice], roots: dict[str, tuple[str, str]]
+    ) -> int: ...
     def put_credits(self, credits: Iterable[Credit], roots: dict[str, tuple[str, str]]) -> int: ...
     def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None: ...
 
@@ -61,8 +65,9 @@ def import_file(key: str, deps: ImportDeps) -> ImportResult:
         lines = deps.files.lines(key)
     except NotFound:  # a redelivered notification: the file was already moved on
         return ImportResult(key, str(kind), 0, 0, "already handled")
-    report = csvi.validate_file(kind, lines, known_customers=_known(deps.repo),
-                                known_subsidiaries=subsidiaries)  # fmt: skip
+    report = csvi.validate_file(
+        kind, lines, known_customers=_known(deps.repo), known_subsidiaries=subsidiaries
+    )
     if not report.ok:
         return _reject(key, name, deps, report, None)
     touched = _write(kind, csvi.parse_rows(kind, deps.files.lines(key)), deps.repo)
@@ -98,12 +103,15 @@ def _write(kind: csvi.FileKind, rows: Iterator[Any], repo: ImportRepository) -> 
     return touched
 
 
-def _reject(key: str, name: str, deps: ImportDeps, report: Any, message: str | None) -> ImportResult:
+def _reject(
+    key: str, name: str, deps: ImportDeps, report: Any, message: str | None
+) -> ImportResult:
     stem = _relative(key).rsplit(".", 1)[0]
     if report is not None:
         deps.files.put(f"rejected/{stem}.errors.csv", csvi.report_csv(report).encode(), "text/csv")
-        deps.files.put(f"rejected/{stem}.errors.json", csvi.report_json(report).encode(),
-                       "application/json")  # fmt: skip
+        deps.files.put(
+            f"rejected/{stem}.errors.json", csvi.report_json(report).encode(), "application/json"
+        )
     else:
         body = json.dumps({"file": name, "file_error": message}).encode()
         deps.files.put(f"rejected/{stem}.errors.json", body, "application/json")

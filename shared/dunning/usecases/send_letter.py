@@ -18,8 +18,8 @@ from dunning.ports import (
     Clock,
     ConfigSource,
     Conflict,
-    DunningError,
     DocumentStore,
+    DunningError,
     Envelope,
     Mailer,
     PdfMaker,
@@ -28,9 +28,12 @@ from dunning.ports import (
 
 
 class LedgerRepository(Protocol):
-    def get_letter(self, customer_id: str, letter_id: str) -> tuple[Letter, str, dict[str, Any]] | None: ...
-    def transition_letter(self, letter: Letter, from_status: str, to_status: str,
-                          delivery: dict[str, Any]) -> None: ...  # fmt: skip
+    def get_letter(
+        self, customer_id: str, letter_id: str
+    ) -> tuple[Letter, str, dict[str, Any]] | None: ...
+    def transition_letter(
+        self, letter: Letter, from_status: str, to_status: str, delivery: dict[str, Any]
+    ) -> None: ...
     def customer_view(self, customer_id: str) -> dict[str, Any]: ...
 
 
@@ -54,8 +57,12 @@ def send_letter(msg: SendLetter, deps: SendDeps) -> str:
     if status in FINAL or status in (Ledger.PENDING_APPROVAL,):
         return status  # a duplicate job: already done, or waiting for a collector
     if status == Ledger.CLAIMED:
-        deps.repo.transition_letter(letter, Ledger.CLAIMED, Ledger.NEEDS_RECONCILIATION,
-                                    {"reason": "found claimed on redelivery"})  # fmt: skip
+        deps.repo.transition_letter(
+            letter,
+            Ledger.CLAIMED,
+            Ledger.NEEDS_RECONCILIATION,
+            {"reason": "found claimed on redelivery"},
+        )
         return Ledger.NEEDS_RECONCILIATION
     try:
         deps.repo.transition_letter(letter, Ledger.QUEUED, Ledger.CLAIMED, {})
@@ -79,8 +86,9 @@ def _deliver(letter: Letter, deps: SendDeps, handing_over: list[bool]) -> str:
     view = deps.repo.customer_view(letter.customer_id)
     fresh = refresh(letter, view["invoices"], view["pauses"], today)
     if fresh is None or view["customer"] is None:
-        deps.repo.transition_letter(letter, Ledger.CLAIMED, Ledger.DROPPED,
-                                    {"reason": "paid or paused since evaluation"})  # fmt: skip
+        deps.repo.transition_letter(
+            letter, Ledger.CLAIMED, Ledger.DROPPED, {"reason": "paid or paused since evaluation"}
+        )
         return Ledger.DROPPED
     config = deps.config.load()
     customer = view["customer"]
@@ -89,14 +97,19 @@ def _deliver(letter: Letter, deps: SendDeps, handing_over: list[bool]) -> str:
     pdf = deps.pdf.render(rendered.print_html)
     pdf_key = _archive(fresh, pdf, where.channels, deps.documents)
     delivery: dict[str, Any] = {
-        "channels": [str(c) for c in where.channels], "recipients": list(where.to),
-        "cc": list(where.cc), "language": language, "pdf_key": pdf_key, "sent_on": today.isoformat(),
-    }  # fmt: skip
+        "channels": [str(c) for c in where.channels],
+        "recipients": list(where.to),
+        "cc": list(where.cc),
+        "language": language,
+        "pdf_key": pdf_key,
+        "sent_on": today.isoformat(),
+    }
     if Channel.EMAIL in where.channels:
         sub = config.subsidiary(fresh.subsidiary_id)
         sender = sub.sender or "dunning@localhost"
-        envelope = Envelope(fresh.letter_id, sender, sub.reply_to or customer.manager_email,
-                            where.to, where.cc)  # fmt: skip
+        envelope = Envelope(
+            fresh.letter_id, sender, sub.reply_to or customer.manager_email, where.to, where.cc
+        )
         handing_over[0] = True
         delivery["message_id"] = deps.mailer.send(envelope, rendered, pdf)
     final = Ledger.SENT if Channel.EMAIL in where.channels else Ledger.PRINTED
@@ -104,12 +117,14 @@ def _deliver(letter: Letter, deps: SendDeps, handing_over: list[bool]) -> str:
     return final
 
 
-def _archive(letter: Letter, pdf: bytes, channels: tuple[Channel, ...], store: DocumentStore) -> str:
+def _archive(
+    letter: Letter, pdf: bytes, channels: tuple[Channel, ...], store: DocumentStore
+) -> str:
     """Every letter's PDF is kept; printed ones also go to the print room's queue."""
     key = f"letters/{letter.subsidiary_id}/{letter.as_of.isoformat()}/{letter.letter_id}.pdf"
     store.put(key, pdf, "application/pdf")
     if Channel.PRINT in channels:
-        store.put(f"print-queue/{letter.as_of.isoformat()}/{letter.letter_id}.pdf", pdf,
-                  "application/pdf")  # fmt: skip
+        store.put(
+            f"print-queue/{letter.as_of.isoformat()}/{letter.letter_id}.pdf", pdf, "application/pdf"
+        )
     return key
-

@@ -15,31 +15,37 @@ from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.constants import STRING
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 
-class DecimalAttribute(UnicodeAttribute):
+class DecimalAttribute(Attribute[Decimal]):
     """Money as a decimal string: exact, never a float or a DynamoDB number."""
+
+    attr_type = STRING
 
     def serialize(self, value: Decimal) -> str:
         return str(value)
 
-    def deserialize(self, value: str) -> Decimal:  # type: ignore[override]
+    def deserialize(self, value: str) -> Decimal:
         return Decimal(value)
 
 
-class DateAttribute(UnicodeAttribute):
+class DateAttribute(Attribute[date]):
+    attr_type = STRING
+
     def serialize(self, value: date) -> str:
         return value.isoformat()
 
-    def deserialize(self, value: str) -> date:  # type: ignore[override]
+    def deserialize(self, value: str) -> date:
         return date.fromisoformat(value)
 
 
@@ -73,6 +79,8 @@ class ByStatus(GlobalSecondaryIndex["Item"]):
 class Item(Model):
     class Meta:
         table_name = "unbound"  # set by bind() from the TABLE_NAME setting
+        region: str | None = None
+        host: str | None = None
         max_retry_attempts = 8
 
     pk = UnicodeAttribute(hash_key=True)
@@ -193,9 +201,18 @@ class MarkItem(Item, discriminator="mark"):
 
 
 ALL_MODELS: tuple[type[Item], ...] = (
-    Item, CustomerItem, ContactItem, InvoiceItem, CreditItem, GroupItem, PauseItem,
-    StateItem, PromiseItem, LetterItem, MarkItem,
-)  # fmt: skip
+    Item,
+    CustomerItem,
+    ContactItem,
+    InvoiceItem,
+    CreditItem,
+    GroupItem,
+    PauseItem,
+    StateItem,
+    PromiseItem,
+    LetterItem,
+    MarkItem,
+)
 
 _bound: tuple[Any, ...] | None = None
 

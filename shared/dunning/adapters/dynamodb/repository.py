@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import PutError, PynamoDBConnectionError
 
@@ -85,16 +85,27 @@ class DunningRepository:
 
     def put_contacts(self, contacts: Iterable[Contact]) -> int:
         return self._write(
-            ContactItem(cust_pk(c.customer_id), f"CONTACT#{c.email.lower()}",
-                        customer_id=c.customer_id, name=c.name, email=c.email,
-                        department=c.department, role=c.role)
+            ContactItem(
+                cust_pk(c.customer_id),
+                f"CONTACT#{c.email.lower()}",
+                customer_id=c.customer_id,
+                name=c.name,
+                email=c.email,
+                department=c.department,
+                role=c.role,
+            )
             for c in contacts
-        )  # fmt: skip
+        )
 
     def put_groups(self, groups: Iterable[InvoiceGroup], roots: dict[str, tuple[str, str]]) -> int:
         def item(g: InvoiceGroup) -> GroupItem:
-            it = GroupItem(cust_pk(g.customer_id), f"GRP#{g.group_id}", group_id=g.group_id,
-                           customer_id=g.customer_id, procedure_id=g.procedure_id)  # fmt: skip
+            it = GroupItem(
+                cust_pk(g.customer_id),
+                f"GRP#{g.group_id}",
+                group_id=g.group_id,
+                customer_id=g.customer_id,
+                procedure_id=g.procedure_id,
+            )
             it.gsi2pk, it.gsi2sk = f"GRP#{g.group_id}", g.customer_id
             _index(it, *roots[g.customer_id], g.customer_id)
             return it
@@ -106,9 +117,16 @@ class DunningRepository:
 
     def put_credits(self, credits: Iterable[Credit], roots: dict[str, tuple[str, str]]) -> int:
         def item(c: Credit) -> CreditItem:
-            it = CreditItem(cust_pk(c.customer_id), f"CRED#{c.credit_id}", credit_id=c.credit_id,
-                            customer_id=c.customer_id, currency=c.currency, date=c.date,
-                            amount_unapplied=c.amount_unapplied, credit_kind=str(c.kind))  # fmt: skip
+            it = CreditItem(
+                cust_pk(c.customer_id),
+                f"CRED#{c.credit_id}",
+                credit_id=c.credit_id,
+                customer_id=c.customer_id,
+                currency=c.currency,
+                date=c.date,
+                amount_unapplied=c.amount_unapplied,
+                credit_kind=str(c.kind),
+            )
             if c.amount_unapplied > 0:
                 _index(it, *roots[c.customer_id], c.customer_id)
             return it
@@ -120,9 +138,11 @@ class DunningRepository:
         keys = [(cust_pk(c), "PROFILE") for c in set(customer_ids)]
         return {
             c.customer_id: (c.subsidiary_id, self._root(c))
-            for c in CustomerItem.batch_get(keys, attributes_to_get=[
-                "customer_id", "subsidiary_id", "parent_id", "bill_to_parent"])
-        }  # fmt: skip
+            for c in CustomerItem.batch_get(
+                keys,
+                attributes_to_get=["customer_id", "subsidiary_id", "parent_id", "bill_to_parent"],
+            )
+        }
 
     def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None:
         MarkItem(shard_key(subsidiary_id), "IMPORT", at=at.isoformat(), detail=detail).save()
@@ -146,8 +166,9 @@ class DunningRepository:
 
     def claim_run(self, subsidiary_id: str, as_of: date, detail: str) -> bool:
         """True once per (subsidiary, day): a redelivered schedule event fans out nothing."""
-        mark = MarkItem(shard_key(subsidiary_id), f"RUN#{as_of.isoformat()}", at=_now(),
-                        detail=detail)  # fmt: skip
+        mark = MarkItem(
+            shard_key(subsidiary_id), f"RUN#{as_of.isoformat()}", at=_now(), detail=detail
+        )
         try:
             mark.save(condition=MarkItem.pk.does_not_exist())
         except PutError as e:
@@ -179,14 +200,21 @@ class DunningRepository:
             pending=frozenset(pending),
         )
 
-    def save_states(self, subsidiary_id: str, root_of: dict[str, str],
-                    states: Iterable[ScopeState]) -> int:  # fmt: skip
+    def save_states(
+        self, subsidiary_id: str, root_of: dict[str, str], states: Iterable[ScopeState]
+    ) -> int:
         def item(s: ScopeState) -> StateItem:
             ref = s.ref
-            it = StateItem(cust_pk(s.customer_id), f"STATE#{ref.scope}#{ref.scope_id}#{ref.currency}",
-                           scope=str(ref.scope), scope_id=ref.scope_id, currency=ref.currency,
-                           customer_id=s.customer_id, level=s.level,
-                           last_letter_date=s.last_letter_date)  # fmt: skip
+            it = StateItem(
+                cust_pk(s.customer_id),
+                f"STATE#{ref.scope}#{ref.scope_id}#{ref.currency}",
+                scope=str(ref.scope),
+                scope_id=ref.scope_id,
+                currency=ref.currency,
+                customer_id=s.customer_id,
+                level=s.level,
+                last_letter_date=s.last_letter_date,
+            )
             _index(it, subsidiary_id, root_of.get(s.customer_id, s.customer_id), s.customer_id)
             return it
 
@@ -195,7 +223,9 @@ class DunningRepository:
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int:
         return self._write(self._promise_item(subsidiary_id, p) for p in promises)
 
-    def record_letters(self, letters: Sequence[Letter], status_of: dict[str, LetterStatus]) -> list[Letter]:
+    def record_letters(
+        self, letters: Sequence[Letter], status_of: dict[str, str]
+    ) -> list[Letter]:
         """Write each new letter to the ledger; returns those not delivered yet (to enqueue).
 
         A letter id already in the ledger is left as it is: redelivery of an
@@ -218,7 +248,9 @@ class DunningRepository:
 
     # --- the letter ledger ---------------------------------------------------------
 
-    def get_letter(self, customer_id: str, letter_id: str) -> tuple[Letter, str, dict[str, Any]] | None:
+    def get_letter(
+        self, customer_id: str, letter_id: str
+    ) -> tuple[Letter, str, dict[str, Any]] | None:
         try:
             it = LetterItem.get(cust_pk(customer_id), f"LETTER#{letter_id}", consistent_read=True)
         except LetterItem.DoesNotExist:
@@ -226,8 +258,9 @@ class DunningRepository:
         body = json.loads(it.body)
         return letter_from_dict(body), it.status, body.get("delivery", {})
 
-    def transition_letter(self, letter: Letter, from_status: str, to_status: str,
-                          delivery: dict[str, Any]) -> None:  # fmt: skip
+    def transition_letter(
+        self, letter: Letter, from_status: str, to_status: str, delivery: dict[str, Any]
+    ) -> None:
         """Move a ledger item between states; raises Conflict if it was not in from_status."""
         item = self._letter_item(letter, to_status, delivery)
         try:
@@ -237,9 +270,11 @@ class DunningRepository:
                 raise Conflict(f"letter {letter.letter_id} is no longer {from_status}") from e
             raise _typed(e) from e
 
-    def letters(self, status: str, since: date | None = None) -> Iterator[tuple[Letter, str, dict[str, Any]]]:
+    def letters(
+        self, status: str, since: date | None = None
+    ) -> Iterator[tuple[Letter, str, dict[str, Any]]]:
         condition = LetterItem.gsi3sk >= since.isoformat() if since else None
-        for it in Item.by_status.query(f"LETTERS#{status}", condition):
+        for it in cast(Iterator[LetterItem], Item.by_status.query(f"LETTERS#{status}", condition)):
             body = json.loads(it.body)
             yield letter_from_dict(body), it.status, body.get("delivery", {})
 
@@ -265,14 +300,23 @@ class DunningRepository:
 
     def _customer_item(self, c: Customer) -> CustomerItem:
         it = CustomerItem(
-            cust_pk(c.customer_id), "PROFILE", customer_id=c.customer_id,
-            subsidiary_id=c.subsidiary_id, name=c.name, emails=list(c.emails),
-            language=c.language, currency=c.currency, parent_id=c.parent_id,
-            bill_to_parent=c.bill_to_parent, procedure_id=c.procedure_id,
-            delivery=str(c.delivery), manager_email=c.manager_email, tags=list(c.tags),
+            cust_pk(c.customer_id),
+            "PROFILE",
+            customer_id=c.customer_id,
+            subsidiary_id=c.subsidiary_id,
+            name=c.name,
+            emails=list(c.emails),
+            language=c.language,
+            currency=c.currency,
+            parent_id=c.parent_id,
+            bill_to_parent=c.bill_to_parent,
+            procedure_id=c.procedure_id,
+            delivery=str(c.delivery),
+            manager_email=c.manager_email,
+            tags=list(c.tags),
             exclude_customer_email=c.exclude_customer_email,
             split_by_department=c.split_by_department,
-        )  # fmt: skip
+        )
         root = self._root(c)
         _index(it, c.subsidiary_id, root, c.customer_id)
         if root == c.customer_id:
@@ -282,12 +326,22 @@ class DunningRepository:
     @staticmethod
     def _invoice_item(i: Invoice, roots: dict[str, tuple[str, str]]) -> InvoiceItem:
         it = InvoiceItem(
-            cust_pk(i.customer_id), f"INV#{i.invoice_id}", invoice_id=i.invoice_id,
-            customer_id=i.customer_id, number=i.number, issue_date=i.issue_date,
-            due_date=i.due_date, currency=i.currency, amount=i.amount,
-            amount_remaining=i.amount_remaining, department=i.department, group_id=i.group_id,
-            procedure_id=i.procedure_id, status=str(i.status), paid_date=i.paid_date,
-        )  # fmt: skip
+            cust_pk(i.customer_id),
+            f"INV#{i.invoice_id}",
+            invoice_id=i.invoice_id,
+            customer_id=i.customer_id,
+            number=i.number,
+            issue_date=i.issue_date,
+            due_date=i.due_date,
+            currency=i.currency,
+            amount=i.amount,
+            amount_remaining=i.amount_remaining,
+            department=i.department,
+            group_id=i.group_id,
+            procedure_id=i.procedure_id,
+            status=str(i.status),
+            paid_date=i.paid_date,
+        )
         it.gsi2pk, it.gsi2sk = f"INV#{i.invoice_id}", i.customer_id
         if i.is_open:  # the index holds open items only: paid history costs evaluation nothing
             _index(it, *roots[i.customer_id], i.customer_id)
@@ -295,9 +349,16 @@ class DunningRepository:
 
     @staticmethod
     def _promise_item(subsidiary_id: str, p: Promise) -> PromiseItem:
-        it = PromiseItem(cust_pk(p.customer_id), f"PROMISE#{p.currency}#{p.date.isoformat()}",
-                         customer_id=p.customer_id, amount=p.amount, currency=p.currency,
-                         date=p.date, balance_at_promise=p.balance_at_promise, broken=p.broken)  # fmt: skip
+        it = PromiseItem(
+            cust_pk(p.customer_id),
+            f"PROMISE#{p.currency}#{p.date.isoformat()}",
+            customer_id=p.customer_id,
+            amount=p.amount,
+            currency=p.currency,
+            date=p.date,
+            balance_at_promise=p.balance_at_promise,
+            broken=p.broken,
+        )
         if not p.broken:
             _index(it, subsidiary_id, p.customer_id, p.customer_id)
         return it
@@ -306,10 +367,16 @@ class DunningRepository:
     def _letter_item(letter: Letter, status: str, delivery: dict[str, Any]) -> LetterItem:
         body = letter_to_dict(letter) | {"delivery": delivery}
         it = LetterItem(
-            cust_pk(letter.customer_id), f"LETTER#{letter.letter_id}", letter_id=letter.letter_id,
-            customer_id=letter.customer_id, subsidiary_id=letter.subsidiary_id,
-            as_of=letter.as_of, status=status, body=json.dumps(body), updated_at=_now(),
-        )  # fmt: skip
+            cust_pk(letter.customer_id),
+            f"LETTER#{letter.letter_id}",
+            letter_id=letter.letter_id,
+            customer_id=letter.customer_id,
+            subsidiary_id=letter.subsidiary_id,
+            as_of=letter.as_of,
+            status=status,
+            body=json.dumps(body),
+            updated_at=_now(),
+        )
         it.gsi2pk, it.gsi2sk = f"LET#{letter.letter_id}", letter.customer_id
         it.gsi3pk, it.gsi3sk = f"LETTERS#{status}", f"{letter.as_of.isoformat()}#{letter.letter_id}"
         if status == LetterStatus.PENDING_APPROVAL:  # holds its scope until approved
@@ -335,22 +402,31 @@ def _is_conditional(e: Exception) -> bool:
 
 def _typed(e: Exception) -> Exception:
     code = getattr(e, "cause_response_code", None) or ""
-    if "Throttl" in code or code in {"ProvisionedThroughputExceededException", "RequestLimitExceeded"}:
+    if "Throttl" in code or code in {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+    }:
         return TransientError(str(e))
     return e
 
 
-
 def _customer(it: CustomerItem) -> Customer:
     return Customer(
-        customer_id=it.customer_id, subsidiary_id=it.subsidiary_id, name=it.name,
-        emails=tuple(it.emails or ()), language=it.language, currency=it.currency,
-        parent_id=it.parent_id, bill_to_parent=bool(it.bill_to_parent),
-        procedure_id=it.procedure_id, delivery=Delivery(it.delivery),
-        manager_email=it.manager_email, tags=tuple(it.tags or ()),
+        customer_id=it.customer_id,
+        subsidiary_id=it.subsidiary_id,
+        name=it.name,
+        emails=tuple(str(e) for e in it.emails or ()),
+        language=it.language,
+        currency=it.currency,
+        parent_id=it.parent_id,
+        bill_to_parent=bool(it.bill_to_parent),
+        procedure_id=it.procedure_id,
+        delivery=Delivery(it.delivery),
+        manager_email=it.manager_email,
+        tags=tuple(str(t) for t in it.tags or ()),
         exclude_customer_email=bool(it.exclude_customer_email),
         split_by_department=bool(it.split_by_department),
-    )  # fmt: skip
+    )
 
 
 def _contact(it: ContactItem) -> Contact:
@@ -359,16 +435,31 @@ def _contact(it: ContactItem) -> Contact:
 
 def _invoice(it: InvoiceItem) -> Invoice:
     return Invoice(
-        invoice_id=it.invoice_id, customer_id=it.customer_id, number=it.number,
-        issue_date=it.issue_date, due_date=it.due_date, currency=it.currency, amount=it.amount,
-        amount_remaining=it.amount_remaining, department=it.department, group_id=it.group_id,
-        procedure_id=it.procedure_id, status=InvoiceStatus(it.status), paid_date=it.paid_date,
-    )  # fmt: skip
+        invoice_id=it.invoice_id,
+        customer_id=it.customer_id,
+        number=it.number,
+        issue_date=it.issue_date,
+        due_date=it.due_date,
+        currency=it.currency,
+        amount=it.amount,
+        amount_remaining=it.amount_remaining,
+        department=it.department,
+        group_id=it.group_id,
+        procedure_id=it.procedure_id,
+        status=InvoiceStatus(it.status),
+        paid_date=it.paid_date,
+    )
 
 
 def _credit(it: CreditItem) -> Credit:
-    return Credit(it.credit_id, it.customer_id, it.currency, it.date, it.amount_unapplied,
-                  CreditKind(it.credit_kind))  # fmt: skip
+    return Credit(
+        it.credit_id,
+        it.customer_id,
+        it.currency,
+        it.date,
+        it.amount_unapplied,
+        CreditKind(it.credit_kind),
+    )
 
 
 def _group(it: GroupItem) -> InvoiceGroup:
@@ -376,8 +467,14 @@ def _group(it: GroupItem) -> InvoiceGroup:
 
 
 def _pause(it: PauseItem) -> Pause:
-    return Pause(ScopeKind(it.target), it.target_id, it.customer_id, PauseReason(it.reason),
-                 it.note, it.until)  # fmt: skip
+    return Pause(
+        ScopeKind(it.target),
+        it.target_id,
+        it.customer_id,
+        PauseReason(it.reason),
+        it.note,
+        it.until,
+    )
 
 
 def _state(it: StateItem) -> ScopeState:
@@ -387,14 +484,21 @@ def _state(it: StateItem) -> ScopeState:
 
 
 def _promise(it: PromiseItem) -> Promise:
-    return Promise(it.customer_id, it.amount, it.currency, it.date, it.balance_at_promise,
-                   bool(it.broken))  # fmt: skip
+    return Promise(
+        it.customer_id, it.amount, it.currency, it.date, it.balance_at_promise, bool(it.broken)
+    )
 
 
 _MAPPERS: dict[type, Any] = {
-    CustomerItem: _customer, ContactItem: _contact, InvoiceItem: _invoice, CreditItem: _credit,
-    GroupItem: _group, PauseItem: _pause, StateItem: _state, PromiseItem: _promise,
-}  # fmt: skip
+    CustomerItem: _customer,
+    ContactItem: _contact,
+    InvoiceItem: _invoice,
+    CreditItem: _credit,
+    GroupItem: _group,
+    PauseItem: _pause,
+    StateItem: _state,
+    PromiseItem: _promise,
+}
 
 
 def _to_domain(it: Item) -> Any:
