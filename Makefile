@@ -7,7 +7,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .sam-venv
-PY312 ?= $(shell command -v python3.12 || ls /root/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | head -n1)
+# Lambda runs python3.12, and so must `sam build`; pyenv's shims may not resolve, so
+# prefer a real interpreter. Without any 3.12 the SAM CLI still validates on python3.
+PY312 ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3.12 /usr/bin/python3.12 python3.12 python3; do \
+	"$$p" -c 'import sys' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := default-jre-headless libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core fonts-liberation2 poppler-utils

@@ -1,9 +1,11 @@
 """CPU time to render a letter: view + Jinja2 + WeasyPrint PDF, as the render Lambda does.
 
-Run: .venv/bin/python bench/bench_render.py [--repeat N]
+Run: .venv/bin/python bench/bench_render.py [--repeat N] [--samples docs/]
 Prints CPU-ms (time.process_time) per one-page letter (10 lines) and per three-page
 letter (60 lines), after a warm-up, with one WeasyPrintPdf (shared FontConfiguration
 and pre-parsed CSS) for all letters. Yardsticks: <= 100 ms and <= 400 ms.
+With --samples DIR it also writes DIR/letter-<lang>.png (page 1 at 60 dpi, pdftoppm)
+of a final notice with credits, fee, interest, payment plan and QR code, per language.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +24,16 @@ from pathlib import Path
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
 from dunning.domain.letter_view import build_view
-from dunning.domain.model import Customer, Letter, LetterItem, ScopeKind, Subsidiary
+from dunning.domain.model import (
+    CreditKind,
+    Customer,
+    Instalment,
+    Letter,
+    LetterCredit,
+    LetterItem,
+    ScopeKind,
+    Subsidiary,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -79,6 +91,41 @@ def letter(lines: int) -> Letter:
     )
 
 
+def sample_letter() -> Letter:
+    """A final notice with everything a letter can show, for the pictures in docs/."""
+    base = letter(4)
+    return replace(
+        base,
+        letter_id="L20250304-fedcba9876543210",
+        level=3,
+        template="final",
+        credits=(
+            LetterCredit("CM-778", date(2025, 1, 15), Decimal("300.00")),
+            LetterCredit("PAY-9912", date(2025, 2, 20), Decimal("120.50"), CreditKind.PAYMENT),
+        ),
+        fees=Decimal("40.00"),
+        payment_plan=(
+            Instalment(date(2025, 3, 31), Decimal("1200.00")),
+            Instalment(date(2025, 4, 30), Decimal("1200.00")),
+            Instalment(date(2025, 5, 30), Decimal("1092.50")),
+        ),
+    )
+
+
+def write_samples(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for language in ("en", "de", "fr", "nl"):
+        view = build_view(sample_letter(), CUSTOMER, SUBSIDIARY, language, TODAY)
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf.render(renderer.render(view).print_html))
+            f.flush()
+            target = folder / f"letter-{language}"
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "60", "-singlefile", f.name, str(target)], check=True
+            )
+        print(f"wrote {target}.png")
+
+
 def pages(pdf: bytes) -> int:
     """Page count via pdfinfo (poppler-utils) when present; 0 if unknown."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
@@ -113,9 +160,12 @@ def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repea
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--samples", type=Path, help="also write sample PNGs into this folder")
     args = parser.parse_args()
     renderer = JinjaLetterRenderer([TEMPLATES])
     pdf = WeasyPrintPdf(TEMPLATES)
+    if args.samples:
+        write_samples(renderer, pdf, args.samples)
     for lines in TARGETS_MS:  # warm-up: fonts, template compilation, caches
         pdf.render(
             renderer.render(build_view(letter(lines), CUSTOMER, SUBSIDIARY, "de", TODAY)).print_html

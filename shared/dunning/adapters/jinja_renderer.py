@@ -111,11 +111,14 @@ class JinjaLetterRenderer:
         loader = ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs])
         self._html = _environment(loader, autoescape=True)
         self._text = _environment(loader, autoescape=False)
+        self._names: frozenset[str] | None = None
 
     def available_languages(self, template: str) -> frozenset[str]:
         """Languages with both a level template and labels, over every template dir."""
         _checked_name("template", template)
-        names = set(self._html.list_templates(extensions=["j2"]))
+        if self._names is None:  # templates ship with the deployment: list them once
+            self._names = frozenset(self._html.list_templates(extensions=["j2"]))
+        names = self._names
         return frozenset(
             match["lang"]
             for name in names

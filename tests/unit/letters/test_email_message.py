@@ -1,0 +1,153 @@
+"""The MIME email: structure, Message-ID, and no way for data to add a header."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from dunning.adapters.email_message import (
+    LETTER_ID_HEADER,
+    InvalidEmailError,
+    build_email,
+    parse_address,
+)
+
+pytestmark = pytest.mark.unit
+
+PDF = b"%PDF-1.7\n%fake\n"
+
+
+def build(**changes: Any) -> bytes:
+    fields: dict[str, Any] = {
+        "sender": "Acme Collections <collections@acme.example>",
+        "reply_to": "ar@acme.example",
+        "to": ["ap@globex.example"],
+        "cc": ["manager@acme.example"],
+        "subject": "Zahlungserinnerung – Acme Nederland B.V. (Ref. L20250304-0123456789abcdef)",
+        "text": "Sehr geehrte Damen und Herren,\n\nBetrag: 5.010,00\xa0€\n",
+        "html": "<p>Betrag: 5.010,00&nbsp;€</p>",
+        "attachment": ("L20250304-0123456789abcdef.pdf", PDF),
+        "message_id_domain": "acme.example",
+        "letter_id": "L20250304-0123456789abcdef",
+    }
+    fields.update(changes)
+    return build_email(**fields)
+
+
+def parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def test_structure_text_html_and_pdf() -> None:
+    msg = parse(build())
+    assert msg.get_content_type() == "multipart/mixed"
+    body = msg.get_body(preferencelist=("plain",))
+    assert body is not None and "5.010,00\xa0€" in body.get_content()
+    html = msg.get_body(preferencelist=("html",))
+    assert html is not None and "5.010,00&nbsp;€" in html.get_content()
+    alternative = next(p for p in msg.iter_parts() if p.get_content_type().startswith("multi"))
+    assert alternative.get_content_type() == "multipart/alternative"
+    [pdf] = list(msg.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename() == "L20250304-0123456789abcdef.pdf"
+    assert pdf.get_content() == PDF
+
+
+def test_headers() -> None:
+    msg = parse(build(date=datetime(2025, 3, 4, 7, 0, tzinfo=UTC)))
+    assert msg["From"] == "Acme Collections <collections@acme.example>"
+    assert msg["To"] == "ap@globex.example"
+    assert msg["Cc"] == "manager@acme.example"
+    assert msg["Reply-To"] == "ar@acme.example"
+    assert msg["Subject"].startswith("Zahlungserinnerung – Acme")
+    assert msg["Message-ID"] == "<L20250304-0123456789abcdef@acme.example>"
+    assert msg[LETTER_ID_HEADER] == "L20250304-0123456789abcdef"
+    assert msg["Date"] == "Tue, 04 Mar 2025 07:00:00 +0000"
+
+
+def test_raw_message_is_seven_bit_with_crlf_line_ends() -> None:
+    raw = build()
+    raw.decode("ascii")  # every non-ASCII character is encoded
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_message_id_is_deterministic_and_attachment_optional() -> None:
+    one, two = parse(build(attachment=None)), parse(build(attachment=None))
+    assert one["Message-ID"] == two["Message-ID"]
+    assert one.get_content_type() == "multipart/alternative"
+    assert list(one.iter_attachments()) == []
+    assert parse(build(cc=[]))["Cc"] is None
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["subject", "sender", "reply_to", "to", "cc", "letter_id", "message_id_domain"],
+)
+@pytest.mark.parametrize("evil", ["\r\nBcc: victim@example.com", "\nX-Evil: 1", "\r"])
+def test_line_breaks_never_reach_a_header(field: str, evil: str) -> None:
+    base = {
+        "subject": "Reminder",
+        "sender": "collections@acme.example",
+        "reply_to": "ar@acme.example",
+        "to": "ap@globex.example",
+        "cc": "manager@acme.example",
+        "letter_id": "L1",
+        "message_id_domain": "acme.example",
+    }
+    value = base[field] + evil
+    change = {field: [value] if field in ("to", "cc") else value}
+    with pytest.raises(InvalidEmailError):
+        build(**change)
+
+
+def test_line_break_in_attachment_name_is_rejected() -> None:
+    with pytest.raises(InvalidEmailError):
+        build(attachment=("a\r\nContent-Type: text/html.pdf", PDF))
+    with pytest.raises(InvalidEmailError):
+        build(attachment=("../../etc/passwd", PDF))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "",
+        "no-at-sign",
+        "a@b",
+        "two words@example.com",
+        "a@example.com, b@example.com",  # one field, one mailbox
+        "<a@example.com> trailing",
+        "a@-example.com",
+        "Name <not an address>",
+    ],
+)
+def test_invalid_addresses_are_rejected(address: str) -> None:
+    with pytest.raises(InvalidEmailError):
+        parse_address("to", address)
+    with pytest.raises(InvalidEmailError):
+        build(to=[address])
+
+
+def test_display_names_are_encoded_not_trusted() -> None:
+    assert str(parse_address("from", '"Acme, Inc." <ar@acme.example>')) == (
+        '"Acme, Inc." <ar@acme.example>'
+    )
+    msg = parse(build(sender="Zoë Müller <z@acme.example>"))
+    assert msg["From"].addresses[0].display_name == "Zoë Müller"
+
+
+def test_at_least_one_recipient() -> None:
+    with pytest.raises(InvalidEmailError):
+        build(to=[])
+
+
+def test_non_ascii_subject_is_encoded_and_round_trips() -> None:
+    subject = "Dernier rappel avant recouvrement – Société Générale (réf. L1)"
+    raw = build(subject=subject)
+    assert "Société".encode() not in raw
+    assert parse(raw)["Subject"] == subject
