@@ -51,7 +51,7 @@ sam-cli: $(SAM_VENV)/bin/sam
 demo: setup
 	$(BIN)/dunning simulate --data examples --from $(DEMO_FROM) --to $(DEMO_TO) --out $(OUT)
 
-test: setup sam-cli lint typecheck lint-template
+test: setup sam-cli lint typecheck lint-template build
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint:
@@ -76,7 +76,7 @@ integration:
 e2e:
 	$(BIN)/pytest -q -m e2e
 
-build: sam-cli
+build: sam-cli  # sam build on python3.12, as Lambda runs it
 	PATH="$(dir $(PY312)):$$PATH" $(SAM_VENV)/bin/sam build --template template.yaml
 
 bench: setup
