@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
+from itertools import filterfalse
 from typing import TypeVar
 
 from babel.localedata import locale_identifiers
@@ -82,6 +83,16 @@ def parse_date(text: str) -> date:
     return parsed
 
 
+def dates_valid(texts: Set[str]) -> bool:
+    """True only if `parse_date` takes every text; remembered ones are not parsed again."""
+    try:
+        for text in filterfalse(_date_cache.__contains__, texts):
+            parse_date(text)
+    except CellError:
+        return False
+    return True
+
+
 def _calendar_date(year: int, month: int, day: int) -> date:
     if year == 0:
         raise CellError(ErrorCode.BAD_DATE, "no such date: there is no year 0000")
@@ -106,10 +117,9 @@ def parse_amount(text: str) -> Decimal:
     """A non-negative decimal amount with '.' as the decimal point."""
     if _PLAIN_DECIMAL.fullmatch(text) is None:
         raise CellError(ErrorCode.BAD_TYPE, _amount_problem(text))
-    amount = Decimal(text)
-    if text[0] == "-" and amount < 0:
+    if text[0] == "-":  # "-0.00" too: a sign on a zero amount is a mistake all the same
         raise CellError(ErrorCode.NEGATIVE_AMOUNT, "must not be negative")
-    return amount
+    return Decimal(text)
 
 
 _PLAIN_AMOUNTS = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:\n[0-9]+(?:\.[0-9]+)?)*")
@@ -118,10 +128,9 @@ _PLAIN_AMOUNTS = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:\n[0-9]+(?:\.[0-9]+)?)*")
 def amounts_valid(texts: Set[str]) -> bool:
     """True only if `parse_amount` takes every text: one regex over them all.
 
-    Stricter than `parse_amount` (no '-' at all, so no "-0"): a False only
-    sends the texts to the exact cell-by-cell check.
+    A False only sends the texts to the exact cell-by-cell check.
     """
-    return bool(texts) and _PLAIN_AMOUNTS.fullmatch("\n".join(texts)) is not None
+    return not texts or _PLAIN_AMOUNTS.fullmatch("\n".join(texts)) is not None
 
 
 def _amount_problem(text: str) -> str:
@@ -205,8 +214,13 @@ def enum_parser(kind: type[E]) -> Callable[[str], E]:
 
 
 def values_valid(values: Iterable[str]) -> Callable[[Set[str]], bool]:
-    """A whole-set test for enum-like cells written exactly as their values."""
-    return frozenset(values).issuperset
+    """A whole-set test for enum-like cells, in any letter case as their parsers."""
+    allowed = frozenset(values)
+
+    def all_valid(texts: Set[str]) -> bool:
+        return allowed.issuperset(map(str.lower, texts))
+
+    return all_valid
 
 
 def choice_parser(allowed: tuple[str, ...]) -> Callable[[str], str]:

@@ -1,10 +1,20 @@
 """Validating and parsing the ERP's CSV exports (SPEC 3.2), streaming.
 
-`validate_file` reads the file once, line by line, in constant memory (apart
-from the exact duplicate-id set, a few dozen bytes per row) and lists every bad
-row; `parse_rows` turns a validated file into model objects, again streaming.
-The caller does the I/O: both take an iterable of raw byte lines, as from an
-S3 body's `iter_lines()` or a file opened in binary mode, line ends kept or not.
+`validate_file` reads a file once, line by line, and lists every bad row;
+`parse_rows` turns a validated file into model objects, again one row at a
+time. The caller does the I/O: both take an iterable of raw byte lines, as
+from an S3 body's `iter_lines()` or a file opened in binary mode, line ends
+kept or not.
+
+Speed: rows are checked in batches of ROW_BATCH, a column at a time (map,
+set and one regex run in C; a value repeated down a column is parsed once).
+Only a batch where something may be wrong is checked again row by row, and
+that path alone writes error messages, so both report the same (a property
+test holds them to it).
+
+Memory stays flat but for what must be remembered across rows: the ids seen
+so far, kept exactly in a compact `ExactIdSet` (~34 bytes per row for ids of
+14 characters), and a bounded cache of customer look-ups.
 """
 
 from __future__ import annotations
@@ -12,8 +22,9 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
-from itertools import pairwise
-from operator import attrgetter
+from itertools import chain, pairwise, repeat
+from operator import attrgetter, methodcaller
+from typing import TYPE_CHECKING
 
 from dunning.domain.csv_cells import CellError, ErrorCode
 from dunning.domain.csv_report import RowError, ValidationReport, report_csv, report_json
@@ -30,6 +41,9 @@ from dunning.domain.csv_schema import (
     kind_for_key,
 )
 from dunning.domain.exact_id_set import ExactIdSet
+
+if TYPE_CHECKING:
+    from _csv import Reader as _CsvReader
 
 __all__ = [
     "IMPORT_ORDER",
@@ -50,8 +64,8 @@ __all__ = [
 MAX_LISTED_ERRORS = 10_000
 CUSTOMER_BATCH = 100
 ROW_BATCH = 500  # rows checked together on the fast path
-MAX_LINE_BYTES = 1 << 20  # a longer "line" is not a CSV export (or lost its line ends)
 VALUE_SHOWN = 60  # characters of an offending value repeated in the report
+_EMPTY_FILE = "the file is empty: a header row is expected"
 
 # Given a batch of customer ids, the ones that exist (in the tables, or in a
 # customers file dropped together with this one).
@@ -74,7 +88,7 @@ def validate_file(
     max_listed_errors: int = MAX_LISTED_ERRORS,
     customer_batch: int = CUSTOMER_BATCH,
 ) -> ValidationReport:
-    """Check a whole file and list every bad row; nothing is kept per row.
+    """Check a whole file and list every bad row.
 
     `known_customers` is asked about customer ids in batches of
     `customer_batch` (None: customer references are not checked);
@@ -102,6 +116,8 @@ def parse_rows(kind: FileKind, lines: Iterable[bytes]) -> Iterator[ImportedRow]:
             cells = _Cells(schema, row)
             continue
         yield schema.model(**_parsed(cells, row, line))
+    if cells is None:
+        raise InvalidFileError(_EMPTY_FILE)
 
 
 def _parsed(cells: _Cells, row: list[str], line: int) -> Values:
@@ -119,31 +135,43 @@ def _parsed(cells: _Cells, row: list[str], line: int) -> Values:
 # --- Reading lines and cells -----------------------------------------------------
 
 
+def _csv_reader(lines: Iterable[bytes]) -> _CsvReader:
+    """A csv reader over the decoded lines (see `_text_lines`), strict on quotes."""
+    return csv.reader(_text_lines(lines), strict=True)
+
+
 def _text_lines(lines: Iterable[bytes]) -> Iterator[str]:
-    """Decode byte lines for `csv`, each ending in a line feed.
+    """The lines decoded for `csv`, each ending in a line feed.
 
-    `iter_lines()` drops line ends, but csv needs them to keep a line break
-    inside a quoted cell; a BOM is only possible on the first line.
+    A BOM is only possible on the first line. `iter_lines()` drops line ends,
+    but csv needs them to keep a line break inside a quoted cell: the first
+    line tells which kind of lines these are. Decoding runs in C (map) and a
+    bad byte raises UnicodeDecodeError from within the reader; see
+    `_not_utf8`.
     """
-    for number, raw in enumerate(lines, 1):
-        if len(raw) > MAX_LINE_BYTES:
-            raise InvalidFileError(f"line {number} is longer than {MAX_LINE_BYTES:,} bytes")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidFileError(_encoding_message(raw, number, exc)) from None
-        if number == 1 and text.startswith("\ufeff"):
-            text = text[1:]
-        if text[-1:] != "\n":
-            text += "\n"
-        yield text
+    rest = iter(lines)
+    first = next(rest, None)
+    if first is None:
+        return iter(())
+    try:
+        text = first.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(exc, 1) from None
+    decoded = map(_DECODE, rest)
+    if text.endswith("\n"):
+        return chain((text,), decoded)
+    return chain((text + "\n",), map(str.__add__, decoded, repeat("\n")))
 
 
-def _encoding_message(raw: bytes, number: int, exc: UnicodeDecodeError) -> str:
-    if number == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return "file is UTF-16, not UTF-8: export it as CSV UTF-8"
-    return (
-        f"file is not UTF-8 (byte 0x{raw[exc.start]:02X} at line {number}): export it as CSV UTF-8"
+_DECODE = methodcaller("decode", "utf-8")
+
+
+def _not_utf8(exc: UnicodeDecodeError, line: int) -> InvalidFileError:
+    raw = exc.object
+    if line == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return InvalidFileError("file is UTF-16, not UTF-8: export it as CSV UTF-8")
+    return InvalidFileError(
+        f"file is not UTF-8 (byte 0x{raw[exc.start]:02X} at line {line}): export it as CSV UTF-8"
     )
 
 
@@ -151,9 +179,9 @@ def _rows(lines: Iterable[bytes]) -> Iterator[tuple[int, list[str] | csv.Error]]
     """The rows that are not blank, with the physical line each starts on.
 
     A row that is not valid CSV comes as the csv.Error in its place; reading
-    goes on from the next line.
+    goes on from the next line. (`_Validation._read` has this loop inline.)
     """
-    reader = csv.reader(_text_lines(lines), strict=True)
+    reader = _csv_reader(lines)
     last = 0  # the last physical line read: a row starts on the next one
     while True:
         try:
@@ -166,6 +194,8 @@ def _rows(lines: Iterable[bytes]) -> Iterator[tuple[int, list[str] | csv.Error]]
         except csv.Error as exc:
             yield last + 1, exc
             last = reader.line_num
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(exc, reader.line_num + 1) from None
 
 
 def _is_blank(row: list[str]) -> bool:
@@ -176,7 +206,7 @@ def _is_blank(row: list[str]) -> bool:
 _DELIMITERS = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
 
 
-def _header_columns(schema: Schema, header: list[str]) -> list[Column | None]:
+def _header_columns(schema: Schema, header: list[str]) -> list[Column]:
     """The schema column of each header cell; InvalidFileError naming every problem."""
     names = [cell.strip().lower() for cell in header]
     if len(names) == 1:
@@ -206,11 +236,12 @@ class _Cells:
     """Turns the cells of a row into model values, for one file's header."""
 
     def __init__(self, schema: Schema, header: list[str]) -> None:
-        columns = _header_columns(schema, header)
+        self.columns = list(enumerate(_header_columns(schema, header)))
         self.width = len(header)
         self.checks = schema.checks
+        # Rules between cells need their batch form for the fast path; a schema
+        # without rules needs none, one without the batch form goes row by row.
         self.batch_checks = schema.batch_checks if schema.checks else _always
-        self.columns = [(i, c) for i, c in enumerate(columns) if c is not None]
         # Plain tuples: the loop in `convert` runs for every cell of a bad batch.
         self.plan = tuple(
             (i, c.name, c.field_name, c.parse, c.must_be_filled, c.max_length)
@@ -289,6 +320,7 @@ def _split_decimal(row: list[str]) -> bool:
 
 
 def _csv_problem(exc: csv.Error) -> Problem:
+    # csv has one exception type for everything: its message is all there is.
     text = str(exc)
     if "field larger than field limit" in text:
         limit = csv.field_size_limit()
@@ -297,7 +329,10 @@ def _csv_problem(exc: csv.Error) -> Problem:
     if "unexpected end of data" in text:
         message = "a quoted cell is still open at the end of the file"
         return Problem("", "", ErrorCode.MALFORMED_ROW, message)
-    return Problem("", "", ErrorCode.MALFORMED_ROW, f"broken CSV quoting: {text}")
+    if "expected after" in text:
+        message = "text after the closing quote of a cell: quote the whole cell"
+        return Problem("", "", ErrorCode.MALFORMED_ROW, message)
+    return Problem("", "", ErrorCode.MALFORMED_ROW, f"not valid CSV: {text}")
 
 
 # --- Validation ------------------------------------------------------------------
@@ -327,7 +362,8 @@ class _Validation:
             if known_customers is None
             else _CustomerLookup(known_customers, customer_batch, self._unknown_customer)
         )
-        # customers files: parents neither known nor seen yet, line numbers each
+        # customers files: parents neither known nor seen yet (a parent listed
+        # after its children), with the lines naming them; settled at the end
         self.orphans: dict[str, list[int]] = {}
 
     def run(self, lines: Iterable[bytes]) -> ValidationReport:
@@ -350,32 +386,45 @@ class _Validation:
         )
 
     def _read(self, lines: Iterable[bytes]) -> None:
-        rows = _rows(lines)
-        cells = self._header(rows)
+        # `_rows` written out, the header read first: a generator step per row
+        # would cost about a tenth of the whole run.
+        reader = _csv_reader(lines)
+        cells: _Cells | None = None
         batch: list[list[str]] = []
         batch_lines: list[int] = []
-        for line, row in rows:
-            self.rows += 1
-            if isinstance(row, csv.Error):
-                self._add(line, _csv_problem(row))
-            elif len(row) != cells.width:
-                self._add(line, _column_count_problem(cells.width, row))
-            else:
-                batch.append(row)
-                batch_lines.append(line)
-                if len(batch) == ROW_BATCH:
-                    self._check_batch(cells, batch, batch_lines)
-                    batch.clear()
-                    batch_lines.clear()
+        last = 0  # the last physical line read: a row starts on the next one
+        while True:
+            try:
+                for row in reader:
+                    line, last = last + 1, reader.line_num
+                    if (not row or not row[0] or row[0].isspace()) and _is_blank(row):
+                        continue
+                    if cells is None:
+                        cells = _Cells(self.schema, row)
+                        continue
+                    self.rows += 1
+                    if len(row) != cells.width:
+                        self._add(line, _column_count_problem(cells.width, row))
+                        continue
+                    batch.append(row)
+                    batch_lines.append(line)
+                    if len(batch) == ROW_BATCH:
+                        self._check_batch(cells, batch, batch_lines)
+                        batch.clear()
+                        batch_lines.clear()
+                break
+            except csv.Error as exc:
+                if cells is None:
+                    raise InvalidFileError(f"the header is not valid CSV: {exc}") from None
+                self.rows += 1
+                self._add(last + 1, _csv_problem(exc))
+                last = reader.line_num
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(exc, reader.line_num + 1) from None
+        if cells is None:
+            raise InvalidFileError(_EMPTY_FILE)
         if batch:
             self._check_batch(cells, batch, batch_lines)
-
-    def _header(self, rows: Iterator[tuple[int, list[str] | csv.Error]]) -> _Cells:
-        for _line, row in rows:
-            if isinstance(row, csv.Error):
-                raise InvalidFileError(f"the header is not valid CSV: {row}")
-            return _Cells(self.schema, row)
-        raise InvalidFileError("the file is empty: a header row is expected")
 
     def _check_batch(self, cells: _Cells, rows: list[list[str]], lines: list[int]) -> None:
         clean = cells.clean_batch(rows)
@@ -393,10 +442,7 @@ class _Validation:
             for i, line in enumerate(lines):
                 self._check_customer_refs(subsidiaries[i], parents[i] if parents else "", line)
         elif self.lookup is not None:
-            known, check = self.lookup.known, self.lookup.check
-            for customer_id, line in zip(clean["customer_id"], lines, strict=True):
-                if customer_id not in known:
-                    check(customer_id, line, "customer_id")
+            self.lookup.check_many(clean["customer_id"], lines, "customer_id")
 
     def _check_row(self, cells: _Cells, row: list[str], line: int) -> None:
         """The exact check of one row, naming every problem."""
@@ -479,9 +525,11 @@ class _Validation:
             self.errors.append(RowError(line, problem.column, value, problem.code, problem.message))
 
 
-# Customer look-up caches stay bounded: a file naming more customers than this
-# asks about some of them again, which costs requests, not memory.
-_LOOKUP_CACHE_MAX = 20_000
+# The answers of the customer look-up are remembered, within bounds (a few MB):
+# a file naming more customers than this asks about the others again, which
+# costs requests, not memory.
+_KNOWN_CACHE_MAX = 50_000
+_UNKNOWN_CACHE_MAX = 10_000
 _WAITING_REFS_MAX = 10_000
 
 
@@ -502,6 +550,13 @@ class _CustomerLookup:
         self.waiting: dict[str, list[tuple[int, str]]] = {}  # id -> (line, column)
         self.waiting_refs = 0
 
+    def check_many(self, customer_ids: list[str], lines: list[int], column: str) -> None:
+        new = set(customer_ids).difference(self.known)  # in C; mostly empty once warm
+        if new:
+            for customer_id, line in zip(customer_ids, lines, strict=True):
+                if customer_id in new:
+                    self.check(customer_id, line, column)
+
     def check(self, customer_id: str, line: int, column: str) -> None:
         if customer_id in self.known:
             return
@@ -517,12 +572,12 @@ class _CustomerLookup:
         if not self.waiting:
             return
         found = self.ask(list(self.waiting))
-        if len(self.known) + len(self.unknown) > _LOOKUP_CACHE_MAX:
-            self.known.clear()
+        if len(self.unknown) > _UNKNOWN_CACHE_MAX:
             self.unknown.clear()
         for customer_id, refs in self.waiting.items():
             if customer_id in found:
-                self.known.add(customer_id)
+                if len(self.known) < _KNOWN_CACHE_MAX:
+                    self.known.add(customer_id)
             else:
                 self.unknown.add(customer_id)
                 self.on_unknown(customer_id, refs)

@@ -19,6 +19,7 @@ from dunning.domain.csv_cells import (
     amounts_valid,
     choice_parser,
     currencies_valid,
+    dates_valid,
     enum_parser,
     parse_amount,
     parse_bool,
@@ -160,19 +161,20 @@ class Schema:
         return tuple(column.name for column in self.columns if column.required)
 
     @property
-    def reported_key(self) -> str:
-        return self.duplicate_column or self.key_columns[0]
-
-    @property
     def optional(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns if not column.required)
+
+    @property
+    def reported_key(self) -> str:
+        return self.duplicate_column or self.key_columns[0]
 
 
 def _contact_key(customer_id: str, email: str, department: str) -> str:
     # One person may be a contact for several departments of a customer, and an
-    # address is the same whatever its letter case. \x1f cannot come from a cell
-    # by accident, so the joined key is unambiguous.
-    return f"{customer_id}\x1f{email.lower()}\x1f{department}"
+    # address is the same whatever its letter case. Length prefixes keep the
+    # joined key unambiguous whatever characters the cells hold.
+    address = email.lower()
+    return f"{len(customer_id)}:{customer_id}{len(address)}:{address}{department}"
 
 
 def _check_customer(values: Values) -> Sequence[Problem]:
@@ -218,14 +220,16 @@ def _id(name: str, *, required: bool = False) -> Column:
     return Column(name, required=required, max_length=ID_MAX)
 
 
+def _date(name: str, *, required: bool = False) -> Column:
+    return Column(name, parse_date, required=required, all_valid=dates_valid)
+
+
 def _enum(name: str, kind: type[StrEnum]) -> Column:
     return Column(name, enum_parser(kind), all_valid=values_valid(kind))
 
 
 _CUSTOMER_ID = _id("customer_id", required=True)
-_CURRENCY = Column(
-    "currency", parse_currency, required=True, max_length=3, all_valid=currencies_valid
-)
+_CURRENCY = Column("currency", parse_currency, required=True, all_valid=currencies_valid)
 
 
 def _amount(name: str) -> Column:
@@ -294,8 +298,8 @@ SCHEMAS: Mapping[FileKind, Schema] = {
             _id("invoice_id", required=True),
             _CUSTOMER_ID,
             _id("number", required=True),
-            Column("issue_date", parse_date, required=True),
-            Column("due_date", parse_date, required=True),
+            _date("issue_date", required=True),
+            _date("due_date", required=True),
             _CURRENCY,
             _amount("amount"),
             _amount("amount_remaining"),
@@ -303,7 +307,7 @@ SCHEMAS: Mapping[FileKind, Schema] = {
             _id("group_id"),
             _id("procedure_id"),
             _enum("status", InvoiceStatus),
-            Column("paid_date", parse_date),
+            _date("paid_date"),
         ),
         key_columns=("invoice_id",),
         key_label="invoice_id",
@@ -317,7 +321,7 @@ SCHEMAS: Mapping[FileKind, Schema] = {
             _id("credit_id", required=True),
             _CUSTOMER_ID,
             _CURRENCY,
-            Column("date", parse_date, required=True),
+            _date("date", required=True),
             _amount("amount_unapplied"),
             _enum("kind", CreditKind),
         ),

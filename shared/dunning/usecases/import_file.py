@@ -117,7 +117,7 @@ def _reject(
         deps.files.put(f"rejected/{stem}.errors.json", body, "application/json")
     target = f"rejected/{_relative(key)}"
     deps.files.move(key, target)
-    errors = len(report.errors) if report is not None else 1
+    errors = report.error_count if report is not None else 1
     return ImportResult(key, "unknown", getattr(report, "rows", 0), errors, target)
 
 
