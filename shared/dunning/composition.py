@@ -40,8 +40,20 @@ class Clock:
         return self.fixed or datetime.now(UTC)
 
 
-def _client(service: str, settings: Settings, **kwargs: Any) -> Any:
-    return boto3.session.Session().client(service, region_name=settings.region, **kwargs)
+def _client(service: str, settings: Settings, config: Any = None) -> Any:
+    return _cached_client(service, settings.region, settings.endpoint_url, config)
+
+
+@cache
+def _cached_client(service: str, region: str, endpoint: str | None, config: Any) -> Any:
+    # One session: clients share its loaded service models (creating one is ~100 ms).
+    # The endpoint is part of the key: boto3 reads AWS_ENDPOINT_URL when it builds one.
+    return _session().client(service, region_name=region, config=config)
+
+
+@cache
+def _session() -> boto3.session.Session:
+    return boto3.session.Session()
 
 
 def _repo(settings: Settings) -> DunningRepository:

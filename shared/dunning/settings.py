@@ -21,6 +21,7 @@ class Settings:
     run_hour: int = 6
     shard_size: int = 500
     dynamodb_endpoint: str | None = None  # DynamoDB Local; None on AWS
+    endpoint_url: str | None = None  # the moto server; None on AWS
     fixed_now: datetime | None = None  # simulations run on a calendar of their own
 
     @classmethod
@@ -39,6 +40,7 @@ class Settings:
                 run_hour=int(env.get("RUN_HOUR", "6")),
                 shard_size=int(env.get("SHARD_SIZE", "500")),
                 dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+                endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
                 fixed_now=datetime.fromisoformat(env["DUNNING_FIXED_NOW"])
                 if env.get("DUNNING_FIXED_NOW")
                 else None,

@@ -48,6 +48,8 @@ class EmbeddedAws:
         self.moto = MotoServer()
         self.deployment = Deployment()
         self._saved_env: dict[str, str | None] = {}
+        self._session = boto3.session.Session()
+        self._clients: dict[str, Any] = {}
 
     # --- life cycle ----------------------------------------------------------------
 
@@ -91,7 +93,9 @@ class EmbeddedAws:
             os.environ[key] = value
 
     def client(self, service: str) -> Any:
-        return boto3.session.Session().client(service, region_name=REGION)
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service, region_name=REGION)
+        return self._clients[service]
 
     @contextmanager
     def function_env(self, function: str) -> Iterator[None]:

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -58,10 +59,12 @@ class _Process:
         raise NotImplementedError
 
     def start(self) -> None:
+        # Output goes to a file: an unread pipe fills up and freezes a chatty server.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             self.command(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             cwd=self.cwd(),
         )
         atexit.register(self.stop)
@@ -74,8 +77,7 @@ class _Process:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
-                err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
-                raise EmbeddedAwsError(f"{self.name} exited at start: {err[-2000:]}")
+                raise EmbeddedAwsError(f"{self.name} exited at start: {self._output()}")
             try:
                 urllib.request.urlopen(self.url, timeout=1)  # noqa: S310 - loopback
                 return
@@ -88,16 +90,20 @@ class _Process:
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
+        if proc is None:
             return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self._log.close()
+
+    def _output(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")[-2000:]
 
 
 class DynamoDbLocal(_Process):
