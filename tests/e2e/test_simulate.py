@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from dunning.cli.main import app
 from typer.testing import CliRunner
+
+from dunning.cli.main import app
 
 pytestmark = pytest.mark.e2e
 

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+
 from dunning.local.aws import EmbeddedAws
 from dunning.local.driver import LocalDriver
 from dunning.messages import SendLetter

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+
 from dunning.local.aws import EmbeddedAws
 from dunning.local.template import load_template
 

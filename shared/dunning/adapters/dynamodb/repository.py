@@ -17,7 +17,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from pynamodb.exceptions import PutError, PynamoDBConnectionError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, PynamoDBConnectionError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from dunning.adapters.dynamodb.models import (
     ContactItem,
@@ -55,6 +57,12 @@ from dunning.domain.model import (
 from dunning.ports import Conflict, TransientError
 
 HIGH = "\uffff"  # sorts after every id: closes a key range
+TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
+
+
+def _connection() -> Connection:
+    """The models' own connection (and botocore client) serves transactions too."""
+    return Item._get_connection().connection
 
 
 def cust_pk(customer_id: str) -> str:
@@ -223,28 +231,41 @@ class DunningRepository:
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int:
         return self._write(self._promise_item(subsidiary_id, p) for p in promises)
 
-    def record_letters(
-        self, letters: Sequence[Letter], status_of: dict[str, str]
-    ) -> list[Letter]:
+    def record_letters(self, letters: Sequence[Letter], status_of: dict[str, str]) -> list[Letter]:
         """Write each new letter to the ledger; returns those not delivered yet (to enqueue).
 
-        A letter id already in the ledger is left as it is: redelivery of an
+        Up to 100 letters per TransactWriteItems, each conditional on its id being
+        new: a letter id already in the ledger is left as it is, so a redelivered
         evaluation message cannot reset a letter that is being sent.
         """
         fresh: list[Letter] = []
-        for letter in letters:
-            status = status_of[letter.letter_id]
-            item = self._letter_item(letter, status, {})
-            try:
-                item.save(condition=LetterItem.pk.does_not_exist())
-                fresh.append(letter)
-            except PutError as e:
-                if not _is_conditional(e):
-                    raise _typed(e) from e
-                existing = self.get_letter(letter.customer_id, letter.letter_id)
-                if existing and existing[1] == "queued":
-                    fresh.append(letter)
+        for start in range(0, len(letters), TRANSACTION_ITEMS):
+            fresh += self._record_chunk(list(letters[start : start + TRANSACTION_ITEMS]), status_of)
         return fresh
+
+    def _record_chunk(self, pending: list[Letter], status_of: dict[str, str]) -> list[Letter]:
+        fresh: list[Letter] = []
+        while pending:
+            try:
+                with TransactWrite(connection=_connection()) as tx:
+                    for letter in pending:
+                        item = self._letter_item(letter, status_of[letter.letter_id], {})
+                        tx.save(item, condition=LetterItem.pk.does_not_exist())
+                return fresh + pending
+            except TransactWriteError as e:
+                reasons = e.cancellation_reasons or []
+                known = [r is not None and r.code == "ConditionalCheckFailed" for r in reasons]
+                if not any(known):
+                    raise _typed(e) from e
+                for letter, exists in zip(pending, known, strict=False):
+                    if exists and self._still_queued(letter):
+                        fresh.append(letter)
+                pending = [p for p, exists in zip(pending, known, strict=False) if not exists]
+        return fresh
+
+    def _still_queued(self, letter: Letter) -> bool:
+        existing = self.get_letter(letter.customer_id, letter.letter_id)
+        return existing is not None and existing[1] == "queued"
 
     # --- the letter ledger ---------------------------------------------------------
 

@@ -1,0 +1,101 @@
+"""The DynamoDB repository against DynamoDB Local: keys, sparse index, ledger."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from dunning.adapters.dynamodb.models import bind
+from dunning.adapters.dynamodb.repository import DunningRepository
+from dunning.domain.model import (
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Letter,
+    LetterItem,
+    ScopeKind,
+)
+from dunning.local.aws import REGION, EmbeddedAws
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def repo(aws: EmbeddedAws) -> DunningRepository:
+    bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
+    return DunningRepository()
+
+
+def _invoice(invoice_id: str, customer_id: str, remaining: str, **kw) -> Invoice:
+    return Invoice(
+        invoice_id,
+        customer_id,
+        invoice_id,
+        date(2026, 8, 1),
+        date(2026, 8, 31),
+        "EUR",
+        Decimal("100.00"),
+        Decimal(remaining),
+        **kw,
+    )
+
+
+def _letter(letter_id: str, customer_id: str) -> Letter:
+    item = LetterItem("X1", "X1", date(2026, 8, 1), date(2026, 8, 31), Decimal(1), Decimal(1), 5)
+    return Letter(
+        letter_id,
+        date(2026, 9, 5),
+        "RS1",
+        customer_id,
+        ScopeKind.CUSTOMER,
+        customer_id,
+        "STD",
+        1,
+        "friendly",
+        "EUR",
+        (item,),
+    )
+
+
+def test_a_shard_reads_open_items_only_with_children_under_their_parent(repo):
+    repo.put_customers(
+        [
+            Customer("RA1", "RS1", "Parent"),
+            Customer("RZ9", "RS1", "Child", parent_id="RA1", bill_to_parent=True),
+            Customer("RM5", "RS1", "Other"),
+        ]
+    )
+    roots = repo.customer_roots(["RA1", "RZ9", "RM5"])
+    assert roots == {"RA1": ("RS1", "RA1"), "RZ9": ("RS1", "RA1"), "RM5": ("RS1", "RM5")}
+    repo.put_invoices(
+        [
+            _invoice("RI1", "RA1", "100.00"),
+            _invoice("RI2", "RZ9", "40.00"),
+            _invoice("RI3", "RA1", "0.00", status=InvoiceStatus.PAID),
+            _invoice("RI4", "RM5", "10.00"),
+        ],
+        roots,
+    )
+    assert repo.roster("RS1") == ["RA1", "RM5"]  # the child is dunned through its parent
+    shard = repo.load_shard("RS1", "RA1", "RA1")
+    assert {c.customer_id for c in shard.customers} == {"RA1", "RZ9"}
+    assert {i.invoice_id for i in shard.invoices} == {"RI1", "RI2"}  # paid RI3 is not read
+    assert shard.invoices[0].amount_remaining in {Decimal("100.00"), Decimal("40.00")}
+
+
+def test_recording_the_same_letters_again_resets_nothing(repo):
+    letters = [_letter(f"LTEST-{n}", "RA1") for n in range(3)]
+    status = {x.letter_id: "queued" for x in letters}
+    assert repo.record_letters(letters, status) == letters
+    repo.transition_letter(letters[0], "queued", "claimed", {})
+    repo.transition_letter(letters[0], "claimed", "sent", {"channels": ["email"]})
+    again = repo.record_letters(letters, status)
+    assert [x.letter_id for x in again] == ["LTEST-1", "LTEST-2"]  # still queued: enqueue again
+    assert repo.get_letter("RA1", "LTEST-0")[1] == "sent"
+
+
+def test_a_batch_of_more_than_one_transaction_is_recorded_whole(repo):
+    letters = [_letter(f"LBIG-{n:03d}", "RM5") for n in range(130)]
+    recorded = repo.record_letters(letters, {x.letter_id: "queued" for x in letters})
+    assert len(recorded) == 130
+    assert sum(1 for _ in repo.letters("queued")) >= 130
