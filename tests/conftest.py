@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from dunning.local.aws import EmbeddedAws
 from dunning.local.driver import LocalDriver
 

@@ -99,3 +99,13 @@ def test_a_batch_of_more_than_one_transaction_is_recorded_whole(repo):
     recorded = repo.record_letters(letters, {x.letter_id: "queued" for x in letters})
     assert len(recorded) == 130
     assert sum(1 for _ in repo.letters("queued")) >= 130
+
+
+def test_a_shard_larger_than_one_1mb_page_is_read_whole(repo):
+    repo.put_customers([Customer("PG1", "PGS", "Big customer")])
+    roots = repo.customer_roots(["PG1"])
+    # ~420 bytes an item: 3,000 of them are ~1.25 MB, more than one Query page
+    invoices = [_invoice(f"PG-{n:05d}", "PG1", "1.00", department="d" * 200) for n in range(3000)]
+    repo.put_invoices(invoices, roots)
+    shard = repo.load_shard("PGS", "PG1", "PG1")
+    assert len(shard.invoices) == 3000

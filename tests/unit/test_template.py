@@ -2,6 +2,7 @@
 responses, private encrypted buckets, least privilege, one table definition."""
 
 import pytest
+
 from dunning.adapters.dynamodb.models import Item
 from dunning.local.template import load_template
 

@@ -355,12 +355,14 @@ def _iban(check: _Checker, value: Any, path: str) -> str | None:
     if iban is None:
         return None
     compact = iban.replace(" ", "").upper()
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged if ch.isalnum())
-    if not _IBAN.match(compact) or int(digits) % 97 != 1:
-        check.problem(path, "must be a valid IBAN")
-        return None
-    return compact
+    if _IBAN.match(compact):
+        # ISO 13616 check: country and check digits moved to the end, letters as
+        # numbers (A=10 ... Z=35), the whole number mod 97 must be 1.
+        rearranged = compact[4:] + compact[:4]
+        if int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1:
+            return compact
+    check.problem(path, "must be a valid IBAN")
+    return None
 
 
 def _bic(check: _Checker, value: Any, path: str) -> str | None:

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from dunning.domain.holds import Holds, active_holds, review_promises
-from dunning.domain.letters import build_letter, listed_items, scope_ref
+from dunning.domain.letters import build_letter, listed_items
 from dunning.domain.levels import LevelRules, apply_min_percent, item_levels, level_rules
 from dunning.domain.model import (
     Config,
@@ -37,7 +37,7 @@ from dunning.domain.model import (
     ScopeState,
     Sending,
 )
-from dunning.domain.money import ZERO
+from dunning.domain.money import MONEY_CONTEXT, ZERO
 from dunning.domain.schedule import next_step
 from dunning.domain.scopes import (
     ProcedureBook,
@@ -62,16 +62,15 @@ class Snapshot:
     pauses: Sequence[Pause]
     states: Sequence[ScopeState]
     promises: Sequence[Promise] = ()
-    pending: frozenset[ScopeRef] = field(
-        default_factory=frozenset
-    )  # scopes with a letter awaiting approval
+    # Scopes holding a letter pending approval: nothing else is made for them.
+    pending: frozenset[ScopeRef] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
 class Evaluation:
     letters: tuple[Letter, ...]  # letters to make today
     states: tuple[ScopeState, ...]  # only the scope states that changed (to be written)
-    promises: tuple[Promise, ...]  # only promises that changed (kept or broken)
+    promises: tuple[Promise, ...]  # only promises that changed (now broken)
 
 
 def _key(ref: ScopeRef) -> ScopeKey:
@@ -96,8 +95,13 @@ def family_balance(
     invoices: Iterable[Invoice],
     credits: Iterable[Credit],
     owners: Mapping[str, str],
+    issued_by: date | None = None,
 ) -> Decimal:
-    """Open invoices less unapplied credits of a customer and the customers billed to it."""
+    """Open invoices less unapplied credits of a customer and the customers billed to it.
+
+    `issued_by` leaves out invoices issued later: a promise is about what was
+    owed when it was made, not about invoices that came after it.
+    """
 
     def in_family(cid: str) -> bool:
         return cid == customer_id or owners.get(cid) == customer_id
@@ -109,6 +113,7 @@ def family_balance(
             if i.currency == currency
             and i.status == InvoiceStatus.OPEN
             and i.amount_remaining > ZERO
+            and (issued_by is None or i.issue_date <= issued_by)
             and in_family(i.customer_id)
         ),
         ZERO,
@@ -131,6 +136,18 @@ def customer_balance(snapshot: Snapshot, customer_id: str, currency: str) -> Dec
     return family_balance(customer_id, currency, snapshot.invoices, snapshot.credits, owners)
 
 
+class _DaysOverdue(dict[date, int]):
+    """due date -> days overdue on as_of, computed once per distinct due date."""
+
+    def __init__(self, as_of: date) -> None:
+        super().__init__()
+        self._as_of = as_of.toordinal()
+
+    def __missing__(self, due: date) -> int:
+        days = self[due] = self._as_of - due.toordinal()
+        return days
+
+
 class _Run:
     """One evaluation: the lookups built once, then a pass over the scopes."""
 
@@ -138,7 +155,6 @@ class _Run:
         self.subsidiary_id = subsidiary_id
         self.snapshot = snapshot
         self.as_of = as_of
-        self.as_of_ordinal = as_of.toordinal()
         self.customers = {
             c.customer_id: c for c in snapshot.customers if c.subsidiary_id == subsidiary_id
         }
@@ -148,7 +164,7 @@ class _Run:
         self.pending = {_key(ref) for ref in snapshot.pending}
         self.credits = _open_credits(snapshot.credits, self.owners)
         self.rules: dict[tuple[str, str], LevelRules] = {}
-        self.days_overdue: dict[date, int] = {}
+        self.days_overdue = _DaysOverdue(as_of)
         self.letters: list[Letter] = []
         self.changed_states: list[ScopeState] = []
 
@@ -160,7 +176,7 @@ class _Run:
         if not promises:
             return holds, ()
         review = review_promises(promises, self.as_of, self._grace_days, self._balance)
-        return holds.with_customers(review.paused_customers), review.changed
+        return holds.with_customers(review.paused_customers), review.broken
 
     def _balance(self, promise: Promise) -> Decimal:
         return family_balance(
@@ -169,11 +185,14 @@ class _Run:
             self.snapshot.invoices,
             self.snapshot.credits,
             self.owners,
+            issued_by=promise.date,
         )
 
     def _grace_days(self, promise: Promise) -> int:
         customer = self.customers[self.owners[promise.customer_id]]
-        procedure = self.book.for_customer(customer, promise.currency, promise.balance_at_promise)
+        procedure = self.book.for_customer(
+            customer, promise.currency, lambda: promise.balance_at_promise
+        )
         return procedure.promise_grace_days if procedure else DEFAULT_PROMISE_GRACE_DAYS
 
     # --- scopes ---
@@ -196,21 +215,10 @@ class _Run:
 
     def measure(self, invoices: Sequence[Invoice]) -> tuple[list[int], list[Decimal], Decimal]:
         """Days overdue and remaining amount per item, and the sum of those already due."""
-        cache = self.days_overdue
-        ordinal = self.as_of_ordinal
-        days: list[int] = []
-        remaining: list[Decimal] = []
-        due_total = ZERO
-        for invoice in invoices:
-            due = invoice.due_date
-            d = cache.get(due)
-            if d is None:
-                d = cache[due] = ordinal - due.toordinal()
-            amount = invoice.amount_remaining
-            days.append(d)
-            remaining.append(amount)
-            if d > 0:
-                due_total += amount
+        days_overdue = self.days_overdue
+        days = [days_overdue[invoice.due_date] for invoice in invoices]
+        remaining = [invoice.amount_remaining for invoice in invoices]
+        due_total = sum([r for d, r in zip(days, remaining, strict=True) if d > 0], ZERO)
         return days, remaining, due_total
 
     def scope_credits(self, scope: Scope) -> list[Credit]:
@@ -249,10 +257,11 @@ class _Run:
             if step.stored_level != stored:
                 self.store(scope, step.stored_level, state)
             return
+        ref = ScopeRef(*scope.key)
         letter = build_letter(
             subsidiary_id=self.subsidiary_id,
             as_of=self.as_of,
-            ref=scope_ref(*scope.key),
+            ref=ref,
             owner=scope.owner,
             procedure=procedure,
             level_number=step.letter_level,
@@ -266,7 +275,7 @@ class _Run:
         if procedure.sending == Sending.AUTOMATIC:
             # A manual letter waits for approval; approving it updates the state.
             self.changed_states.append(
-                ScopeState(scope_ref(*scope.key), scope.owner.customer_id, letter.level, self.as_of)
+                ScopeState(ref, scope.owner.customer_id, letter.level, self.as_of)
             )
 
     def store(self, scope: Scope, level: int | None, state: ScopeState | None) -> None:
@@ -276,7 +285,7 @@ class _Run:
         if state is not None and state.level == level:
             return
         last = state.last_letter_date if state else None
-        ref = scope_ref(*scope.key)
+        ref = ScopeRef(*scope.key)
         self.changed_states.append(ScopeState(ref, scope.owner.customer_id, level, last))
 
     def reset_vanished(self, scopes: Mapping[ScopeKey, Scope], holds: Holds) -> None:
@@ -310,7 +319,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 def evaluate(config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> Evaluation:
     """Letters to make on `as_of` and the states and promises that change (SPEC 2.1-2.4)."""
-    with _cyclic_gc_paused():
+    with _cyclic_gc_paused(), localcontext(MONEY_CONTEXT):
         run = _Run(config, subsidiary_id, snapshot, as_of)
         holds, changed_promises = run.holds()
         scopes = run.build_scopes(holds)

@@ -48,7 +48,7 @@ def promise_kept(promise: Promise, balance_now: Decimal) -> bool:
 @dataclass(frozen=True, slots=True)
 class PromiseReview:
     paused_customers: frozenset[str]
-    changed: tuple[Promise, ...]
+    broken: tuple[Promise, ...]  # newly broken, to be stored
 
 
 def review_promises(
@@ -57,20 +57,19 @@ def review_promises(
     grace_days: Callable[[Promise], int],
     balance_now: Callable[[Promise], Decimal],
 ) -> PromiseReview:
-    """Pause customers within their promise's grace; settle the promises past it.
+    """Pause customers within their promise's grace; judge the promises past it.
 
-    A settled promise (kept or broken) no longer holds anything; it is returned
-    once, as changed, so the caller stores the outcome.
+    A promise past its grace no longer holds anything. One not kept is
+    returned once as broken; a kept one changes nothing (its balance only
+    counts what was owed when it was made, so it stays kept).
     """
     paused: set[str] = set()
-    changed: list[Promise] = []
+    broken: list[Promise] = []
     for promise in promises:
-        if promise.broken or promise.kept:
+        if promise.broken:
             continue
         if as_of <= promise_deadline(promise, grace_days(promise)):
             paused.add(promise.customer_id)
-        elif promise_kept(promise, balance_now(promise)):
-            changed.append(replace(promise, kept=True))
-        else:
-            changed.append(replace(promise, broken=True))
-    return PromiseReview(paused_customers=frozenset(paused), changed=tuple(changed))
+        elif not promise_kept(promise, balance_now(promise)):
+            broken.append(replace(promise, broken=True))
+    return PromiseReview(paused_customers=frozenset(paused), broken=tuple(broken))

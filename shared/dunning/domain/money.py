@@ -7,7 +7,16 @@ never show a customer.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
 from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -15,6 +24,13 @@ from babel.numbers import get_currency_precision, list_currencies
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 DAYS_PER_YEAR = Decimal(365)
+
+# The arithmetic context of a dunning run, whatever the caller's thread uses:
+# 34 digits (decimal128) keeps every sum of amounts exact, and an invalid
+# operation raises instead of quietly producing NaN.
+MONEY_CONTEXT = Context(
+    prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 
 
 @cache

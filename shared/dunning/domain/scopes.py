@@ -7,7 +7,7 @@ scope, so an open invoice can never land on two letters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,7 +24,7 @@ from dunning.domain.model import (
 )
 from dunning.domain.money import ZERO
 
-ScopeKey = tuple[str, str, str]  # (scope kind, scope id, currency)
+ScopeKey = tuple[ScopeKind, str, str]  # (scope kind, scope id, currency)
 
 _OPEN = InvoiceStatus.OPEN
 _CUSTOMER = ScopeKind.CUSTOMER
@@ -53,14 +53,24 @@ def dunning_owners(customers: Mapping[str, Customer]) -> dict[str, str]:
     return owners
 
 
-def _rule_matches(rule: AssignmentRule, customer: Customer, currency: str, amount: Decimal) -> bool:
-    """A criterion a rule leaves unset matches everything; tags match if any is shared."""
-    return (
-        (rule.subsidiary_id is None or rule.subsidiary_id == customer.subsidiary_id)
-        and (not rule.tags or any(tag in customer.tags for tag in rule.tags))
-        and (rule.currency is None or rule.currency == currency)
-        and (rule.min_amount is None or amount >= rule.min_amount)
-        and (rule.max_amount is None or amount <= rule.max_amount)
+def _rule_matches(
+    rule: AssignmentRule, customer: Customer, currency: str, balance: Callable[[], Decimal]
+) -> bool:
+    """A criterion a rule leaves unset matches everything; tags match if any is shared.
+
+    The balance is asked for last, and only by rules with amount limits.
+    """
+    if rule.subsidiary_id is not None and rule.subsidiary_id != customer.subsidiary_id:
+        return False
+    if rule.currency is not None and rule.currency != currency:
+        return False
+    if rule.tags and not any(tag in customer.tags for tag in rule.tags):
+        return False
+    if rule.min_amount is None and rule.max_amount is None:
+        return True
+    amount = balance()
+    return (rule.min_amount is None or amount >= rule.min_amount) and (
+        rule.max_amount is None or amount <= rule.max_amount
     )
 
 
@@ -75,25 +85,24 @@ class ProcedureBook:
         )
         default_id = subsidiary.default_procedure if subsidiary else None
         self._default = self._by_id.get(default_id) if default_id else None
-        self.rules_use_amount = any(
-            r.min_amount is not None or r.max_amount is not None for r in self._rules
-        )
 
     def get(self, procedure_id: str | None) -> Procedure | None:
         """The procedure of that id; an id the configuration lacks counts as not set."""
         return self._by_id.get(procedure_id) if procedure_id else None
 
-    def for_customer(self, customer: Customer, currency: str, amount: Decimal) -> Procedure | None:
+    def for_customer(
+        self, customer: Customer, currency: str, balance: Callable[[], Decimal]
+    ) -> Procedure | None:
         """Customer's own -> first matching assignment rule -> subsidiary default -> none.
 
-        `amount` is the customer's open balance in `currency` (the scope's
-        currency), which is what amount-based rules compare against.
+        `balance` gives the customer's open balance in `currency` (the scope's
+        currency), which amount-based rules compare against.
         """
         own = self.get(customer.procedure_id)
         if own is not None:
             return own
         for rule in self._rules:
-            if _rule_matches(rule, customer, currency, amount):
+            if _rule_matches(rule, customer, currency, balance):
                 return self._by_id.get(rule.procedure_id)
         return self._default
 
@@ -108,10 +117,6 @@ class Scope:
     department: str | None = None
     invoices: list[Invoice] = field(default_factory=list)
     held: bool = False  # some of its open invoices are paused
-
-    @property
-    def kind(self) -> ScopeKind:
-        return ScopeKind(self.key[0])
 
 
 def bucket_open_invoices(
@@ -133,6 +138,11 @@ def bucket_open_invoices(
         else:
             bucket.append(invoice)
     return buckets
+
+
+def open_total(invoices: Iterable[Invoice]) -> Decimal:
+    """What amount-based assignment rules compare: the remaining amounts of open invoices."""
+    return sum((i.amount_remaining for i in invoices), ZERO)
 
 
 class ScopeBuilder:
@@ -158,10 +168,7 @@ class ScopeBuilder:
         The owner itself is not paused here (a paused owner's bucket is skipped
         whole); a paused invoice, child customer or group marks its scope held.
         """
-        amount = ZERO
-        if self._book.rules_use_amount:
-            amount = sum((i.amount_remaining for i in invoices), ZERO)
-        procedure = self._book.for_customer(owner, currency, amount)
+        procedure = self._book.for_customer(owner, currency, lambda: open_total(invoices))
         # Most invoices have no group, no own procedure and no department split:
         # they all go to one customer scope, found once per bucket.
         plain: Scope | None = None
@@ -171,12 +178,14 @@ class ScopeBuilder:
             and not owner.split_by_department
         ):
             plain = self._scope((_CUSTOMER, owner.customer_id, currency), owner, procedure, None)
+            if self._all_plain(invoices):
+                plain.invoices.extend(invoices)
+                return
         held_invoices, held_customers, held_groups = (
             self._holds.invoices,
             self._holds.customers,
             self._holds.groups,
         )
-        scopes = self.scopes
         for invoice in invoices:
             group_id = invoice.group_id
             if plain is not None and group_id is None and invoice.procedure_id is None:
@@ -186,7 +195,7 @@ class ScopeBuilder:
                 if placed is None:
                     continue  # no procedure applies: not dunned
                 key, scope_procedure, department = placed
-                scope = scopes.get(key) or self._scope(key, owner, scope_procedure, department)
+                scope = self._scope(key, owner, scope_procedure, department)
             if (
                 invoice.invoice_id in held_invoices
                 or invoice.customer_id in held_customers
@@ -195,6 +204,19 @@ class ScopeBuilder:
                 scope.held = True
             else:
                 scope.invoices.append(invoice)
+
+    def _all_plain(self, invoices: Sequence[Invoice]) -> bool:
+        """True when no invoice is grouped, has its own procedure or is paused.
+
+        Then the whole bucket goes to the customer scope as it is: the usual
+        case, checked with a few cheap passes instead of placing each invoice.
+        """
+        holds = self._holds
+        return (
+            all(i.group_id is None and i.procedure_id is None for i in invoices)
+            and (not holds.invoices or holds.invoices.isdisjoint(i.invoice_id for i in invoices))
+            and (not holds.customers or holds.customers.isdisjoint(i.customer_id for i in invoices))
+        )
 
     def _scope(
         self, key: ScopeKey, owner: Customer, procedure: Procedure, department: str | None

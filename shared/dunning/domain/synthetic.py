@@ -75,7 +75,9 @@ DAYS_AFTER = 20  # ... to as_of + 20: 120 days around as_of
 
 
 @dataclass(frozen=True, slots=True)
-class _Sub:
+class SyntheticSubsidiary:
+    """A subsidiary the generator can put customers in."""
+
     subsidiary_id: str
     name: str
     currency: str
@@ -86,10 +88,10 @@ class _Sub:
 
 
 SUBSIDIARIES = (
-    _Sub(
+    SyntheticSubsidiary(
         "NL01", "Acme Nederland B.V.", "EUR", "Europe/Amsterdam", "nl", "NL91ABNA0417164300", "nl"
     ),
-    _Sub(
+    SyntheticSubsidiary(
         "DE01",
         "Acme Deutschland GmbH",
         "EUR",
@@ -98,12 +100,12 @@ SUBSIDIARIES = (
         "DE89370400440532013000",
         "de",
     ),
-    _Sub("US01", "Acme Inc.", "USD", "America/New_York", "en", None, "us"),
-    _Sub(
+    SyntheticSubsidiary("US01", "Acme Inc.", "USD", "America/New_York", "en", None, "us"),
+    SyntheticSubsidiary(
         "FR01", "Acme France SAS", "EUR", "Europe/Paris", "fr", "FR1420041010050500013M02606", "fr"
     ),
-    _Sub("GB01", "Acme UK Ltd", "GBP", "Europe/London", "en", None, "uk"),
-    _Sub("JP01", "Acme Japan K.K.", "JPY", "Asia/Tokyo", "en", None, "jp"),
+    SyntheticSubsidiary("GB01", "Acme UK Ltd", "GBP", "Europe/London", "en", None, "uk"),
+    SyntheticSubsidiary("JP01", "Acme Japan K.K.", "JPY", "Asia/Tokyo", "en", None, "jp"),
 )
 
 # Per language: surnames, trades, legal form -> "Bakker Bouw B.V.".
@@ -125,7 +127,7 @@ class _Profile:
 
     index: int
     customer_id: str
-    sub: _Sub
+    sub: SyntheticSubsidiary
     language: str
     currency: str
     second_currency: str | None
@@ -171,7 +173,7 @@ class SyntheticData:
     subsidiary_count: int = 4
 
     @property
-    def subsidiaries(self) -> tuple[_Sub, ...]:
+    def subsidiaries(self) -> tuple[SyntheticSubsidiary, ...]:
         return SUBSIDIARIES[: self.subsidiary_count]
 
     def _rng(self, stream: str) -> Random:
@@ -403,7 +405,7 @@ def write_csv(stream: TextIO, columns: Sequence[str], rows: Iterable[Row]) -> in
     return count
 
 
-def config_yaml(subsidiaries: Sequence[_Sub] = SUBSIDIARIES) -> str:
+def config_yaml(subsidiaries: Sequence[SyntheticSubsidiary] = SUBSIDIARIES) -> str:
     """A dunning.yaml for the given subsidiaries, using the four standard templates."""
     lines = ["subsidiaries:"]
     for sub in subsidiaries:
