@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from dunning.composition import send_deps
 from dunning.messages import SendLetter
 from dunning.settings import Settings

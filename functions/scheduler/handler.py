@@ -6,6 +6,7 @@ from datetime import datetime
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from dunning.composition import fan_out_deps
 from dunning.settings import Settings
 from dunning.usecases.fan_out import FanOut, fan_out

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from dunning.domain.config import parse_config
 from dunning.domain.csv_import import FileKind, kind_for_key, parse_rows, validate_file
 

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 import pytest
+
 from dunning.domain.csv_import import kind_for_key, report_csv, report_json, validate_file
 
 pytestmark = pytest.mark.unit

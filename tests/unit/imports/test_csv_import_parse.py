@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from dunning.domain.csv_import import (
     FileKind,
     InvalidFileError,

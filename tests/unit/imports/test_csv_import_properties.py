@@ -17,6 +17,9 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from dunning.domain import csv_import
 from dunning.domain.csv_import import FileKind, parse_rows, report_csv, validate_file
 from dunning.domain.model import (
@@ -29,8 +32,6 @@ from dunning.domain.model import (
     InvoiceGroup,
     InvoiceStatus,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
 

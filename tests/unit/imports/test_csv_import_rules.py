@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from dunning.domain.csv_cells import (
     CellError,
     ErrorCode,

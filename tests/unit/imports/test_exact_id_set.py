@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dunning.domain.exact_id_set import ExactIdSet
 from hypothesis import given
 from hypothesis import strategies as st
+
+from dunning.domain.exact_id_set import ExactIdSet
 
 pytestmark = pytest.mark.unit
 

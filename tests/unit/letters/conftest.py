@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from letter_samples import TEMPLATES
+
+from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 
 
 @pytest.fixture(scope="session")

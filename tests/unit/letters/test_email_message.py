@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+
 from dunning.adapters.email_message import (
     LETTER_ID_HEADER,
     InvalidEmailError,

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from letter_samples import TODAY, customer, full_letter, subsidiary, two_invoice_letter
+
 from dunning.domain.letter_view import (
     build_view,
     choose_language,
@@ -14,7 +16,6 @@ from dunning.domain.letter_view import (
     normalise_iban,
     payment_link,
 )
-from letter_samples import TODAY, customer, full_letter, subsidiary, two_invoice_letter
 
 pytestmark = pytest.mark.unit
 

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from letter_samples import TEMPLATES, TODAY, customer, full_letter, subsidiary, two_invoice_letter
+
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
 from dunning.domain.letter_view import build_view
-from letter_samples import TEMPLATES, TODAY, customer, full_letter, subsidiary, two_invoice_letter
 
 pytestmark = pytest.mark.integration
 

@@ -12,6 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from letter_samples import TEMPLATES, TODAY, customer, full_letter, subsidiary, two_invoice_letter
+from markupsafe import escape
+
 from dunning.adapters.jinja_renderer import (
     MAX_OUTPUT_CHARS,
     JinjaLetterRenderer,
@@ -21,8 +24,6 @@ from dunning.adapters.jinja_renderer import (
 )
 from dunning.domain.letter_view import build_view, choose_language
 from dunning.domain.model import Letter
-from letter_samples import TEMPLATES, TODAY, customer, full_letter, subsidiary, two_invoice_letter
-from markupsafe import escape
 
 pytestmark = pytest.mark.unit
 
