@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import json
+import os
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from dunning.domain.delivery import Ledger
 from dunning.domain.model import Config
 from dunning.local.aws import EmbeddedAws
 from dunning.local.driver import LocalDriver
+from dunning.local.imports import LOCAL_IMPORT_PARAMETERS, drop
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 
@@ -100,7 +102,22 @@ class Simulation:
             Key="dunning.yaml",
             Body=(self.data / "dunning.yaml").read_bytes(),
         )
+        self._upload_template_overrides()
         return self._import(self.data, "initial")
+
+    def _upload_template_overrides(self) -> None:
+        """DATA/templates/ overrides letter templates as the S3 prefix does on AWS."""
+        folder = self.data / "templates"
+        if not folder.is_dir():
+            return
+        env = self.aws.deployment.function_env["RenderAndSendFunction"]
+        prefix = env.get("TEMPLATES_PREFIX", "templates/")
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            self.aws.client("s3").put_object(
+                Bucket=self.aws.deployment.refs["ConfigBucket"],
+                Key=prefix + path.relative_to(folder).as_posix(),
+                Body=path.read_bytes(),
+            )
 
     def run_day(self, day: date, actions: list[dict[str, Any]]) -> DayReport:
         report = DayReport(day)
@@ -120,13 +137,11 @@ class Simulation:
         return report
 
     def _import(self, folder: Path, label: str) -> list[dict[str, Any]]:
-        results = []
-        for path in csv_files_in_order(folder):
-            key = f"incoming/{label}/{path.name}"
-            for outcome in self.driver.put_object("ImportBucket", key, path.read_bytes()):
-                results.extend(outcome)
-        self.rejected.extend(r["key"] for r in results if r["moved_to"].startswith("rejected/"))
-        return results
+        # Uploaded customers first; then the import's follow-ups run and each file's
+        # outcome is read back from the bucket (processed/ or rejected/).
+        outcomes = drop(self.driver, csv_files_in_order(folder), label)
+        self.rejected.extend(o.key for o in outcomes if o.status == "rejected")
+        return [o.as_dict() for o in outcomes]
 
     # --- output ----------------------------------------------------------------------
 
@@ -169,15 +184,27 @@ class Simulation:
         return count
 
     def _write_pdfs(self, folder: Path) -> int:
+        """Every letter's PDF: the archive (letters/) and the print queue's, which is a
+        printed letter's only copy; and the print room's index of each day."""
+        from dunning.adapters.print_room import S3PrintRoom
+
         folder.mkdir(parents=True, exist_ok=True)
         s3 = self.aws.client("s3")
         bucket = self.aws.deployment.refs["LetterBucket"]
         count = 0
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="letters/"):
-            for obj in page.get("Contents", []):
-                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-                (folder / obj["Key"].rsplit("/", 1)[-1]).write_bytes(body)
-                count += 1
+        for prefix in ("letters/", "print-queue/"):
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                for obj in page.get("Contents", []):
+                    if not obj["Key"].endswith(".pdf"):
+                        continue
+                    body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                    (folder / obj["Key"].rsplit("/", 1)[-1]).write_bytes(body)
+                    count += 1
+        room = S3PrintRoom(s3, bucket)
+        for day in room.days():
+            index = self.out / "print-queue" / day.isoformat() / "index.csv"
+            index.parent.mkdir(parents=True, exist_ok=True)
+            index.write_text(room.index_csv(day), encoding="utf-8")
         return count
 
 
@@ -214,7 +241,10 @@ def simulate(
         raise ValueError(f"--to {end} is before --from {start}")
     actions = read_actions(data / "actions.jsonl")
     out.mkdir(parents=True, exist_ok=True)
-    with EmbeddedAws() as aws, (out / "lambda.log").open("w", encoding="utf-8") as log:
+    with (
+        EmbeddedAws(parameters=LOCAL_IMPORT_PARAMETERS) as aws,
+        (out / "lambda.log").open("w", encoding="utf-8") as log,
+    ):
         sim = Simulation(data, out, aws, log)
         with _env({"DUNNING_FIXED_NOW": datetime.combine(start, time(0), UTC).isoformat()}):
             sim.setup()
@@ -235,15 +265,11 @@ class _env:
         self.saved: dict[str, str | None] = {}
 
     def __enter__(self) -> None:
-        import os
-
         for k, v in self.values.items():
             self.saved[k] = os.environ.get(k)
             os.environ[k] = v
 
     def __exit__(self, *exc: object) -> None:
-        import os
-
         for k, v in self.saved.items():
             if v is None:
                 os.environ.pop(k, None)
