@@ -1,0 +1,110 @@
+"""The import ledger: one item per object key (pk IMPORT#<key>, sk OBJECT) holding the
+newest upload of that key taken on and how far its import got.
+
+Every write is conditional on the revision read before it (optimistic
+locking), so two runs that raced on one key cannot both take it on: the loser
+gets `Conflict` and looks again. Finished records expire after
+`KEEP_FINISHED` (the table's TTL): by then no S3 event about them is still
+in flight, and forgetting them only means that the same bytes uploaded again
+are imported again, which changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import GetError, PutError, PynamoDBConnectionError
+
+from dunning.adapters.dynamodb.models import ImportItem
+from dunning.adapters.dynamodb.repository import _is_conditional, _typed
+from dunning.domain.import_tracking import FINAL, ImportRecord, ImportState
+from dunning.ports import Conflict
+
+KEEP_FINISHED = timedelta(days=180)
+SORT_KEY = "OBJECT"
+
+
+def ledger_pk(key: str) -> str:
+    return f"IMPORT#{key}"
+
+
+class ImportLedger:
+    def get(self, key: str) -> ImportRecord | None:
+        """The key's record, read strongly consistent (it decides who may write)."""
+        try:
+            item = ImportItem.get(ledger_pk(key), SORT_KEY, consistent_read=True)
+        except ImportItem.DoesNotExist:
+            return None
+        except (GetError, PynamoDBConnectionError) as e:
+            raise _typed(e) from e
+        return _record(item)
+
+    def put(self, record: ImportRecord, expected_rev: int | None) -> None:
+        """Store `record` if the stored one still has `expected_rev` (None: if none is
+        stored); else raise Conflict."""
+        condition = (
+            ImportItem.pk.does_not_exist()
+            if expected_rev is None
+            else ImportItem.rev == expected_rev
+        )
+        try:
+            _item(record).save(condition=condition)
+        except PutError as e:
+            if _is_conditional(e):
+                raise Conflict(f"the import record of {record.key} changed meanwhile") from e
+            raise _typed(e) from e
+        except PynamoDBConnectionError as e:
+            raise _typed(e) from e
+
+
+def _item(r: ImportRecord) -> ImportItem:
+    final = r.state in FINAL
+    return ImportItem(
+        ledger_pk(r.key),
+        SORT_KEY,
+        sequencer=r.sequencer,
+        etag=r.etag,
+        version_id=r.version_id,
+        state=str(r.state),
+        file_kind=r.file_kind,
+        first_seen=r.first_seen.isoformat(),
+        rev=r.rev,
+        attempts=r.attempts,
+        lease_until=r.lease_until.isoformat() if r.lease_until else None,
+        header_end=r.header_end,
+        offset=r.offset,
+        rows_done=r.rows_done,
+        subsidiaries=list(r.subsidiaries),
+        rows=r.rows,
+        errors=r.errors,
+        moved_to=r.moved_to or None,
+        report=r.report or None,
+        detail=r.detail or None,
+        updated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+        expires_at=int(time.time() + KEEP_FINISHED.total_seconds()) if final else None,
+    )
+
+
+def _record(it: ImportItem) -> ImportRecord:
+    return ImportRecord(
+        key=it.pk.removeprefix("IMPORT#"),
+        sequencer=it.sequencer,
+        etag=it.etag,
+        version_id=it.version_id,
+        state=ImportState(it.state),
+        file_kind=it.file_kind,
+        first_seen=datetime.fromisoformat(it.first_seen),
+        rev=int(it.rev),
+        attempts=int(it.attempts),
+        lease_until=datetime.fromisoformat(it.lease_until) if it.lease_until else None,
+        header_end=int(it.header_end),
+        offset=int(it.offset),
+        rows_done=int(it.rows_done),
+        subsidiaries=tuple(str(s) for s in it.subsidiaries or ()),
+        rows=int(it.rows),
+        errors=int(it.errors),
+        moved_to=it.moved_to or "",
+        report=it.report or "",
+        detail=it.detail or "",
+    )
