@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dunning.composition import send_deps
 from dunning.messages import SendLetter
 from dunning.settings import Settings
-from dunning.usecases.send_letter import SendDeps, send_letter
+from dunning.usecases.send_letter import SendDeps, for_one_batch, send_letter
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -21,7 +21,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: LambdaContext, deps: SendDeps | None = None) -> dict:
-    bundle = deps or send_deps(Settings.from_env())
+    bundle = for_one_batch(deps or send_deps(Settings.from_env()))
 
     def record_handler(record: SQSRecord) -> None:
         job = SendLetter.from_json(record.body)

@@ -41,6 +41,9 @@ class Queue(Protocol):
 
 class DocumentStore(Protocol):
     def put(self, key: str, body: bytes, content_type: str) -> None: ...
+    def delete(self, key: str) -> None:
+        """Removes the object if it is there (deleting a missing key is no error)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,16 @@ class Envelope:
 
 class Mailer(Protocol):
     def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
-        """Sends one email (one attempt); returns the provider's message id."""
+        """Sends one email (one attempt); returns the provider's message id.
+
+        A DunningError means nothing was accepted for delivery (TransientError: try
+        again later; MessageRejected: it never will be). Any other exception leaves
+        the outcome unknown: the message may be on its way."""
         ...
+
+
+class MessageRejected(DunningError):
+    """The mail service refused the message itself (address, sender, size)."""
 
 
 class Renderer(Protocol):
@@ -74,8 +85,17 @@ class Renderer(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Pdf:
+    data: bytes
+    pages: int
+
+
 class PdfMaker(Protocol):
     def render(self, print_html: str) -> bytes: ...
+    def render_document(self, print_html: str) -> Pdf:
+        """The PDF and its page count (the print room's index lists pages)."""
+        ...
 
 
 class Clock(Protocol):

@@ -1,5 +1,13 @@
 """SES raw email. The client makes exactly one attempt: SES has no idempotency token,
-so a retry belongs to SQS redelivery and the letter ledger, never to botocore."""
+so a retry belongs to SQS redelivery and the letter ledger, never to botocore.
+
+Errors come out typed, at this one place:
+- nothing left this process (the MIME message could not be built, no connection was
+  made) or SES answered with an error: a DunningError (TransientError to try again
+  later, MessageRejected when trying again cannot help);
+- anything else (a read timeout, a dropped connection after the request was written)
+  passes through untouched: SES may have accepted the message, the outcome is unknown.
+"""
 
 from __future__ import annotations
 
@@ -7,53 +15,60 @@ from collections.abc import Sequence
 from typing import Any
 
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
-from dunning.adapters.email_message import build_email
-from dunning.ports import DunningError, Envelope, RenderedLetter, TransientError
+from dunning.adapters.email_message import InvalidEmailError, build_email
+from dunning.ports import Envelope, MessageRejected, RenderedLetter, TransientError
 
 ONE_ATTEMPT = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
+_TRANSIENT = {"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"}
 
-
-class MessageRejected(DunningError):
-    """SES refused the message itself (bad address, unverified sender)."""
+__all__ = ["ONE_ATTEMPT", "MessageRejected", "SesLetterMailer", "SesMailer"]
 
 
 class SesMailer:
-    def __init__(self, client: Any):
+    def __init__(self, client: Any, configuration_set: str | None = None):
         self._client = client
+        self._configuration_set = configuration_set
 
     def send_raw(self, raw: bytes, source: str, destinations: Sequence[str]) -> str:
+        extra = {"ConfigurationSetName": self._configuration_set} if self._configuration_set else {}
         try:
             result = self._client.send_raw_email(
-                Source=source, Destinations=list(destinations), RawMessage={"Data": raw}
+                Source=source, Destinations=list(destinations), RawMessage={"Data": raw}, **extra
             )
         except ClientError as e:
             code = e.response.get("Error", {}).get("Code", "")
-            if code in {"Throttling", "ThrottlingException", "ServiceUnavailable"}:
+            if code in _TRANSIENT:
                 raise TransientError(f"SES: {code}") from e
             raise MessageRejected(f"SES: {code}: {e}") from e
+        except (EndpointConnectionError, ConnectTimeoutError) as e:
+            # The connection was never made, so nothing was sent.
+            raise TransientError(f"SES unreachable: {e}") from e
         return str(result["MessageId"])
 
 
 class SesLetterMailer:
     """The Mailer port: the MIME message built with the standard library, sent raw."""
 
-    def __init__(self, client: Any):
-        self._ses = SesMailer(client)
+    def __init__(self, client: Any, configuration_set: str | None = None):
+        self._ses = SesMailer(client, configuration_set)
 
     def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
         domain = envelope.sender.rsplit("@", 1)[-1]
-        raw = build_email(
-            sender=envelope.sender,
-            reply_to=envelope.reply_to,
-            to=envelope.to,
-            cc=envelope.cc,
-            subject=letter.subject,
-            text=letter.text,
-            html=letter.html,
-            attachment=(f"{envelope.letter_id}.pdf", pdf) if pdf else None,
-            message_id_domain=domain,
-            letter_id=envelope.letter_id,
-        )
+        try:
+            raw = build_email(
+                sender=envelope.sender,
+                reply_to=envelope.reply_to,
+                to=envelope.to,
+                cc=envelope.cc,
+                subject=letter.subject,
+                text=letter.text,
+                html=letter.html,
+                attachment=(f"{envelope.letter_id}.pdf", pdf) if pdf else None,
+                message_id_domain=domain,
+                letter_id=envelope.letter_id,
+            )
+        except InvalidEmailError as e:
+            raise MessageRejected(f"letter {envelope.letter_id}: {e}") from e
         return self._ses.send_raw(raw, envelope.sender, [*envelope.to, *envelope.cc])

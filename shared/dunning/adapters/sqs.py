@@ -31,6 +31,11 @@ class SqsQueue:
             sent += len(chunk)
         return sent
 
+    def send_later(self, body: str, delay_seconds: int) -> None:
+        """One message, delivered after `delay_seconds` (0 to 900, SQS's limit)."""
+        delay = max(0, min(900, int(delay_seconds)))
+        self._client.send_message(QueueUrl=self._url, MessageBody=body, DelaySeconds=delay)
+
     def _send_batch(self, pending: dict[str, str]) -> None:
         for attempt in range(ATTEMPTS):
             entries = [{"Id": k, "MessageBody": v} for k, v in pending.items()]

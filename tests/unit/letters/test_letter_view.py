@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+import segno
 from letter_samples import TODAY, customer, full_letter, subsidiary, two_invoice_letter
+from PIL import Image
 
 from dunning.domain.letter_view import (
     build_view,
@@ -206,13 +210,29 @@ def test_epc_name_is_cut_to_70_characters() -> None:
 def test_qr_code_only_for_eur_letters_with_an_iban() -> None:
     eur = build_view(two_invoice_letter(), customer(), subsidiary(), "nl", TODAY)
     assert eur.epc_payload is not None and eur.epc_payload.split("\n")[7] == "EUR5010.00"
-    assert eur.epc_qr is not None and eur.epc_qr.startswith("data:image/svg+xml,")
+    assert eur.epc_qr is not None and eur.epc_qr.startswith("data:image/png;base64,")
     no_iban = build_view(two_invoice_letter(), customer(), subsidiary(iban=None), "nl", TODAY)
     assert no_iban.epc_qr is None
     assert (
         build_view(two_invoice_letter(currency="CHF"), customer(), subsidiary(), "de", TODAY).epc_qr
         is None
     )
+
+
+def test_the_qr_image_holds_exactly_the_epc_payload() -> None:
+    view = build_view(full_letter(), customer(), subsidiary(), "en", TODAY)
+    assert view.epc_qr is not None and view.epc_payload is not None
+    image = Image.open(io.BytesIO(base64.b64decode(view.epc_qr.split(",", 1)[1])))
+    expected = segno.make_qr(view.epc_payload.encode(), error="m", boost_error=False)
+    modules = len(expected.matrix)
+    assert image.size == ((modules + 8) * 4,) * 2  # 4 px per module, a 4-module quiet zone
+    pixels = image.convert("L")
+    read = [
+        [pixels.getpixel(((4 + col) * 4 + 2, (4 + row) * 4 + 2)) < 128 for col in range(modules)]
+        for row in range(modules)
+    ]
+    assert read == [[bool(m) for m in row] for row in expected.matrix]
+    assert expected.error == "M"
 
 
 def test_qr_amount_is_the_total_to_pay_including_fee_and_interest() -> None:

@@ -93,7 +93,7 @@ def test_usd_letter_has_dollars_and_no_qr(renderer: JinjaLetterRenderer) -> None
     out = render(renderer, two_invoice_letter(currency="USD"), "en")
     assert "$5,010.00" in out.text and "$5,010.00" in out.print_html
     assert "€" not in out.text
-    assert "data:image/svg+xml" not in out.print_html
+    assert "data:image/png" not in out.print_html
 
 
 def test_print_letter_has_every_section(renderer: JinjaLetterRenderer) -> None:
@@ -109,7 +109,7 @@ def test_print_letter_has_every_section(renderer: JinjaLetterRenderer) -> None:
         "€5,024.86",  # total
         "Instalment 3",
         "https://pay.acme.example/checkout?letter=L20250304-fedcba9876543210",
-        'src="data:image/svg+xml,',  # EPC QR
+        'src="data:image/png;base64,',  # EPC QR
     ):
         assert expected in page
 

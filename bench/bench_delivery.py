@@ -1,0 +1,153 @@
+"""AWS requests per letter sent by the real render-and-send handler on the embedded AWS.
+
+Customers are written to DynamoDB Local, the real schedule -> evaluate path queues
+their letters, then the letter queue is drained into the render-and-send handler
+(batches of 10, as the template's event source mapping sends them) with the
+composition root's own dependency bundle. botocore `before-call` hooks on that
+bundle's clients count every request: S3 (configuration, documents), SES, and
+PynamoDB's DynamoDB client. SQS receive/delete is Lambda's event source mapping, not
+the function's, and is not counted.
+
+    .venv/bin/python bench/bench_delivery.py [--letters 20]
+
+Prints requests per emailed letter and per printed letter, by operation, and what a
+cold start adds (the template override sync). Yardstick: <= 4 requests per letter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from dunning.adapters.dynamodb.models import ALL_MODELS, bind
+from dunning.adapters.dynamodb.repository import DunningRepository
+from dunning.composition import _cached_client, send_deps
+from dunning.domain.model import Customer, Invoice
+from dunning.local.aws import REGION, EmbeddedAws
+from dunning.local.driver import LocalDriver
+from dunning.settings import Settings
+
+RENDER = "RenderAndSendFunction"
+DAY = date(2026, 10, 5)
+TARGET = 4.0
+
+CONFIG = """
+subsidiaries:
+  - {id: BENCH, name: Acme Bench B.V., base_currency: EUR, timezone: UTC, locale: en,
+     sender: collections@acme.example, iban: NL91ABNA0417164300, default_procedure: STD}
+procedures:
+  - id: STD
+    applies_to: customer
+    levels: [{days: 1, template: friendly}]
+"""
+
+
+class Counter_:
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-call", self._before)
+
+    def _before(self, model: Any, **_: Any) -> None:
+        self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
+
+
+def seed(repo: DunningRepository, letters: int, printed: bool, first: int) -> list[str]:
+    customers, invoices = [], []
+    for n in range(first, first + letters):
+        cid = f"B{n:04d}"
+        emails = () if printed else (f"ap@{cid.lower()}.example",)
+        customers.append(Customer(cid, "BENCH", f"Customer {cid}", emails, "en"))
+        for k in range(3):  # three lines on each letter
+            due = DAY - timedelta(days=5 + k)
+            invoices.append(
+                Invoice(
+                    f"{cid}-{k}",
+                    cid,
+                    f"NR-{cid}-{k}",
+                    due - timedelta(days=30),
+                    due,
+                    "EUR",
+                    Decimal("250.00"),
+                    Decimal("250.00"),
+                )
+            )
+    repo.put_customers(customers)
+    repo.put_invoices(invoices, repo.customer_roots([c.customer_id for c in customers]))
+    return [c.customer_id for c in customers]
+
+
+def run(aws: EmbeddedAws, driver: LocalDriver, meter: Counter_, day: date) -> int:
+    """One morning: evaluate, then drain the letters through the metered handler."""
+    aws.client("s3").put_object(
+        Bucket=aws.deployment.refs["ConfigBucket"], Key="dunning.yaml", Body=CONFIG.encode()
+    )
+    driver.fire_schedule(datetime(day.year, day.month, day.day, 6, tzinfo=UTC))
+    driver.drain(only=["EvaluationQueue"])
+    meter.calls.clear()
+    before = driver.invocations.get(RENDER, 0)
+    delivered = driver.drain(only=["LetterQueue"])
+    print(f"  {delivered} letters in {driver.invocations[RENDER] - before} invocations")
+    return delivered
+
+
+def report(label: str, calls: Counter[str], letters: int) -> float:
+    total = sum(calls.values()) / letters
+    parts = ", ".join(f"{op} {n / letters:.2f}" for op, n in sorted(calls.items()))
+    verdict = "ok" if total <= TARGET else "OVER TARGET"
+    print(f"{label}: {total:.2f} AWS requests per letter ({parts})")
+    print(f"  target <= {TARGET:.0f}: {verdict}")
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=20, help="letters of each kind")
+    args = parser.parse_args()
+    with EmbeddedAws() as aws:
+        bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
+        aws.client("ses").verify_domain_identity(Domain="acme.example")
+        repo = DunningRepository()
+        driver = LocalDriver(aws, log=open(os.devnull, "w"))  # noqa: SIM115 - the run's life
+        with aws.function_env(RENDER):
+            settings = replace(Settings.from_env(), fixed_now=datetime(2026, 10, 5, 12, tzinfo=UTC))
+        meter = Counter_()
+        s3 = _cached_client("s3", settings.region, settings.endpoint_url, None)
+        meter.attach(s3)  # before the bundle exists: the cold start's template sync counts
+        bundle = send_deps(settings)
+        cold = dict(meter.calls)
+        meter.attach(bundle.mailer._ses._client)
+        # PynamoDB keeps a connection (and botocore client) per model class
+        clients = {id(c): c for c in (m._get_connection().connection.client for m in ALL_MODELS)}
+        for client in clients.values():
+            meter.attach(client)
+        driver.deps[RENDER] = bundle
+        print(f"cold start (template override sync): {sum(cold.values())} requests {cold}")
+
+        seed(repo, args.letters, printed=False, first=0)
+        print("emailed letters")
+        emailed = run(aws, driver, meter, DAY)
+        email_calls = Counter(meter.calls)
+
+        seed(repo, args.letters, printed=True, first=args.letters)
+        bundle = send_deps(replace(settings, fixed_now=datetime(2026, 10, 6, 12, tzinfo=UTC)))
+        driver.deps[RENDER] = bundle
+        print("printed letters (no email address: the print queue)")
+        printed = run(aws, driver, meter, DAY + timedelta(days=1))
+        print_calls = Counter(meter.calls)
+
+        print()
+        per_email = report("emailed letter", email_calls, emailed)
+        per_print = report("printed letter", print_calls, printed)
+        return 0 if per_email > 0 and per_print > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Bounces Lambda: SES bounce and complaint notifications, published by the letters'
+configuration set to SNS -> the addresses marked in DynamoDB; later letters to them
+are printed instead (SPEC 2.5)."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import SNSEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dunning.composition import feedback_deps
+from dunning.settings import Settings
+from dunning.usecases.record_feedback import FeedbackDeps, record_feedback
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: LambdaContext, deps: FeedbackDeps | None = None) -> dict:
+    bundle = deps or feedback_deps(Settings.from_env())
+    messages = [record.sns.message for record in SNSEvent(event).records]
+    result = record_feedback(messages, bundle)
+    # counts, reasons and letter ids only: the addresses are personal data
+    summary = {"marked": len(result.marked), "ignored": result.ignored, "letters": result.letters}
+    logger.info("feedback recorded", extra=summary)
+    return summary

@@ -1,0 +1,68 @@
+"""The template wires delivery as SPEC 2.5 needs it: letters are sent with a
+configuration set whose bounces and complaints reach the bounces function over SNS,
+and each function may do only its part."""
+
+import pytest
+
+from dunning.local.template import load_template
+
+pytestmark = pytest.mark.unit
+
+T = load_template()
+FUNCTIONS = T.functions()
+
+
+def statements(function: str) -> list[dict]:
+    return [s for p in FUNCTIONS[function]["Properties"]["Policies"] for s in p["Statement"]]
+
+
+def test_bounces_and_complaints_of_letters_reach_the_bounces_function():
+    env = FUNCTIONS["RenderAndSendFunction"]["Properties"]["Environment"]["Variables"]
+    (config_set,) = T.of_type("AWS::SES::ConfigurationSet")
+    assert env["SES_CONFIGURATION_SET"] == {"Ref": config_set}
+    (destination,) = T.of_type("AWS::SES::ConfigurationSetEventDestination").values()
+    props = destination["Properties"]
+    assert props["ConfigurationSetName"] == {"Ref": config_set}
+    assert props["EventDestination"]["Enabled"] is True
+    assert sorted(props["EventDestination"]["MatchingEventTypes"]) == ["bounce", "complaint"]
+    topic = props["EventDestination"]["SnsDestination"]["TopicARN"]
+    subscribers = [ev.function for ev in T.events if ev.kind == "SNS"]
+    assert subscribers == ["BouncesFunction"]
+    (sns,) = [ev for ev in T.events if ev.kind == "SNS"]
+    assert sns.properties["Topic"] == topic
+
+
+def test_only_ses_of_this_account_may_publish_to_the_topic():
+    (policy,) = T.of_type("AWS::SNS::TopicPolicy").values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert statement["Action"] == "sns:Publish"
+    assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == {"Ref": "AWS::AccountId"}
+
+
+def test_the_bounces_function_only_writes_address_marks_and_has_a_dlq():
+    (statement,) = statements("BouncesFunction")
+    assert statement["Action"] == ["dynamodb:PutItem"]
+    assert statement["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EMAIL#*"]}
+    }
+    dlq = FUNCTIONS["BouncesFunction"]["Properties"]["DeadLetterQueue"]
+    assert dlq["Type"] == "SQS" and dlq["TargetArn"]["Fn::GetAtt"][0] in T.of_type(
+        "AWS::SQS::Queue"
+    )
+
+
+def test_render_and_send_sends_only_as_the_sender_with_the_configuration_set():
+    (ses,) = [s for s in statements("RenderAndSendFunction") if s["Action"] == ["ses:SendRawEmail"]]
+    resources = [r["Fn::Sub"] for r in ses["Resource"]]
+    assert any(r.endswith(":identity/${SenderIdentity}") for r in resources)
+    assert any(r.endswith(":configuration-set/${DeliveryEvents}") for r in resources)
+
+
+def test_render_and_send_deletes_only_in_the_print_queue_and_lists_only_templates():
+    by_action = {a: s for s in statements("RenderAndSendFunction") for a in s["Action"]}
+    assert by_action["s3:DeleteObject"]["Resource"] == {
+        "Fn::Sub": "${LetterBucket.Arn}/print-queue/*"
+    }
+    assert by_action["s3:ListBucket"]["Condition"] == {"StringLike": {"s3:prefix": ["templates/*"]}}
+    assert "dynamodb:DeleteItem" not in by_action and "dynamodb:Scan" not in by_action
