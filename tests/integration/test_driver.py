@@ -46,7 +46,7 @@ def test_a_poison_message_fails_alone_and_reaches_the_dlq(aws: EmbeddedAws, driv
 def test_api_gateway_events_reach_the_api_handler(driver: LocalDriver):
     assert driver.api("GET", "/health") == (200, {"status": "ok"})
     status, body = driver.api("GET", "/letters", query={"status": "bogus"})
-    assert status == 400 and "status" in body["message"]
+    assert status == 422 and "status" in body["message"]
     status, body = driver.api("GET", "/letters", query={"status": "sent"})
     assert status == 200 and body["count"] == len(body["letters"])
 

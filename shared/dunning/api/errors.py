@@ -1,0 +1,208 @@
+"""Every error of the API becomes an HTTP status here, and only here.
+
+Bodies are JSON: `{"statusCode", "message", "errors": [{"field", "location",
+"message"}]}`; the message names what is wrong. Bad input is a 4xx, never a 5xx:
+a 5xx means the service itself failed (its configuration, AWS, or a bug).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+    ResponseValidationError,
+)
+
+from dunning.domain.config import ConfigError
+from dunning.ports import Conflict, NotFound, TransientError
+from dunning.usecases.collections import Rejected
+
+logger = Logger(child=True)
+
+RETRY_AFTER_SECONDS = 5
+
+
+def error_response(
+    status: int,
+    message: str,
+    errors: Sequence[Mapping[str, str]] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {"statusCode": status, "message": message}
+    if errors:
+        body["errors"] = list(errors)
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers=dict(headers) if headers else None,
+    )
+
+
+def install(app: APIGatewayRestResolver) -> None:
+    """Register the handlers that turn exceptions into responses."""
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(e: RequestValidationError) -> Response:
+        errors = [_detail(err) for err in e.errors()]
+        message = "; ".join(f"{d['field']}: {d['message']}" for d in errors)
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, message, errors)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported(e: RequestUnsupportedContentType) -> Response:
+        return send_json()
+
+    @app.exception_handler(Rejected)
+    def rejected(e: Rejected) -> Response:
+        detail = {"field": e.field, "location": "body", "message": e.message}
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, str(e), [detail])
+
+    @app.exception_handler(NotFound)
+    def not_found(e: NotFound) -> Response:
+        return error_response(HTTPStatus.NOT_FOUND, str(e))
+
+    @app.exception_handler(Conflict)
+    def conflict(e: Conflict) -> Response:
+        return error_response(HTTPStatus.CONFLICT, str(e))
+
+    @app.exception_handler(ConfigError)
+    def bad_configuration(e: ConfigError) -> Response:
+        logger.error("dunning.yaml is invalid", extra={"problems": str(e)})
+        return error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE, f"the dunning configuration is invalid: {e}"
+        )
+
+    @app.exception_handler(TransientError)
+    def transient(e: TransientError) -> Response:
+        logger.warning("transient failure", extra={"error": str(e)})
+        return error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "the service is busy: try again shortly",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    @app.exception_handler(ServiceError)
+    def service_error(e: ServiceError) -> Response:
+        return error_response(e.status_code, str(e.msg))
+
+    @app.not_found
+    def no_route(e: Exception) -> Response:
+        event = app.current_event
+        method, path = event.http_method.upper(), event.path
+        allowed = _methods_of(app, path)
+        if allowed:
+            return error_response(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                f"{method} is not allowed on {path}: use {' or '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        return error_response(HTTPStatus.NOT_FOUND, f"no such resource: {method} {path}")
+
+    @app.exception_handler(ResponseValidationError)
+    def bad_response(e: ResponseValidationError) -> Response:
+        logger.error("response does not match its schema", extra={"errors": str(e.errors())})
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
+
+    @app.exception_handler(Exception)
+    def unexpected(e: Exception) -> Response:
+        logger.exception("unexpected error")
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
+
+
+def not_utf8() -> Response:
+    detail = {"field": "body", "location": "body", "message": "not UTF-8 text"}
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "body: not UTF-8 text", [detail])
+
+
+def _methods_of(app: APIGatewayRestResolver, path: str) -> list[str]:
+    """The methods routed for `path` (a 405 names them), from the resolver's routes."""
+    routes = [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]
+    return sorted({r.method for r in routes if r.rule.match(path)})
+
+
+def is_json(content_type: str | None) -> bool:
+    """No content type (taken as JSON, as Powertools does) or application/json."""
+    return not content_type or content_type.strip().lower().startswith("application/json")
+
+
+def send_json() -> Response:
+    return error_response(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "body: send JSON with Content-Type: application/json"
+    )
+
+
+def _detail(err: Mapping[str, Any]) -> dict[str, str]:
+    loc = [str(part) for part in err.get("loc", ())]
+    location = loc[0] if loc else "body"
+    field = ".".join(loc[1:]) if len(loc) > 1 else location
+    if err.get("type") == "json_invalid":  # its loc is ("body", character position)
+        field = location
+    return {"field": field, "location": location, "message": _message(err, location, field)}
+
+
+def _message(err: Mapping[str, Any], location: str, field: str) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind == "json_invalid":
+        return f"not valid JSON ({ctx.get('error', 'cannot be parsed')})"
+    if kind == "missing":
+        return "a JSON object is required" if field == location == "body" else "is required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    text = str(err.get("msg") or kind)
+    if kind.startswith("date_"):
+        return f"must be an ISO date (YYYY-MM-DD): {text}"
+    return text.removeprefix("Value error, ")
+
+
+def json_object(text: str) -> Any:
+    """The request body as JSON, for Powertools' validation.
+
+    Only a JSON object (or `null`, no body) is a body here; numbers are read as Decimal (money never
+    passes through a binary float); text must be valid Unicode. Anything else is
+    reported as invalid JSON, i.e. a 422 naming the body.
+    """
+    try:
+        value = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as e:
+        raise json.JSONDecodeError(str(e), text, 0) from None
+    if value is None:
+        return None  # `null`: no body (an optional body takes its default)
+    if not isinstance(value, dict):
+        raise json.JSONDecodeError("the body must be a JSON object", text, 0)
+    if not _valid_unicode(value.items()):
+        raise json.JSONDecodeError("text must be valid Unicode (a lone surrogate)", text, 0)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _valid_unicode(pairs: Iterable[tuple[Any, Any]]) -> bool:
+    stack: list[Any] = [v for pair in pairs for v in pair]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(value, dict):
+            stack.extend(v for pair in value.items() for v in pair)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return True

@@ -1,0 +1,225 @@
+"""Request and response bodies of the collections API (pydantic: validated on the way
+in, documented in the generated OpenAPI, checked on the way out).
+
+Requests reject unknown fields. Amounts travel as decimal strings (a JSON number
+is accepted on input and read without passing through a binary float); dates
+are ISO dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from dunning.domain.codec import letter_to_dict
+from dunning.domain.delivery import Ledger
+from dunning.domain.model import Letter, PauseReason, ScopeKind
+from dunning.domain.money import is_known_currency
+
+MAX_LEVEL = 15  # SPEC 2.1: 1..15 levels
+NOTE_MAX = 2000
+
+
+def _iso_date(value: Any) -> Any:
+    """Only YYYY-MM-DD text is a date here (pydantic alone would read 0 as 1970-01-01)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        raise ValueError("must be an ISO date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"must be an ISO date (YYYY-MM-DD): {value} is not a day") from None
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PauseRequest(_Request):
+    reason: PauseReason = Field(description="Why dunning stops.")
+    note: str = Field("", max_length=NOTE_MAX, description="Free text for the collectors.")
+    until: IsoDate | None = Field(
+        None,
+        description="Last paused day (inclusive); dunned again from the day after. "
+        "Omitted: paused until resumed.",
+    )
+
+
+class PromiseRequest(_Request):
+    amount: Decimal = Field(
+        gt=0, max_digits=18, allow_inf_nan=False, description="Amount promised (decimal string)."
+    )
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code, e.g. EUR.")
+    date: IsoDate = Field(description="The day the customer promises to pay by.")
+
+    @field_validator("currency")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if not is_known_currency(value):
+            raise ValueError("must be an ISO 4217 currency code in capitals, e.g. EUR")
+        return value
+
+
+class SendRequest(_Request):
+    level: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_LEVEL,
+        description="Send a letter of this level. Omitted: what the procedure's rules say today.",
+    )
+
+
+class EmptyRequest(_Request):
+    """A body is optional; when sent it must be an empty JSON object."""
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+class PauseResponse(BaseModel):
+    target: ScopeKind
+    id: str
+    customer_id: str
+    reason: PauseReason
+    note: str
+    until: dt.date | None
+    changed: bool = Field(description="False when the very same pause was already in place.")
+
+
+class EvaluationQueued(BaseModel):
+    subsidiary_id: str
+    as_of: dt.date
+    first_customer: str
+    last_customer: str
+
+
+class ResumeResponse(BaseModel):
+    target: ScopeKind
+    id: str
+    customer_id: str
+    was_paused: bool
+    evaluation: EvaluationQueued = Field(description="The evaluation queued for the customer.")
+
+
+class PromiseResponse(BaseModel):
+    customer_id: str
+    amount: str
+    currency: str
+    date: dt.date
+    balance_at_promise: str
+    paused_until: dt.date
+    created: bool = Field(description="False when the same promise was already recorded.")
+
+
+class LetterItemOut(BaseModel):
+    invoice_id: str
+    number: str
+    issue_date: dt.date
+    due_date: dt.date
+    amount: str
+    amount_remaining: str
+    days_overdue: int
+    interest: str
+
+
+class LetterBody(BaseModel):
+    """A letter as the engine decided it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    letter_id: str
+    as_of: dt.date
+    subsidiary_id: str
+    customer_id: str
+    scope: ScopeKind
+    scope_id: str
+    procedure_id: str
+    level: int
+    template: str
+    currency: str
+    items: list[LetterItemOut]
+    credits: list[dict[str, Any]]
+    fees: str
+    interest: str
+    channels: list[str]
+    amount_due: str
+
+    @classmethod
+    def of(cls, letter: Letter) -> LetterBody:
+        return cls.model_validate(letter_to_dict(letter) | {"amount_due": str(letter.amount_due)})
+
+
+class LetterOut(LetterBody):
+    """A letter of the ledger: what was decided, its state and how it was delivered."""
+
+    status: Ledger
+    delivery: dict[str, Any]
+
+    @classmethod
+    def from_entry(cls, letter: Letter, status: str, delivery: dict[str, Any]) -> LetterOut:
+        return cls.model_validate(
+            letter_to_dict(letter)
+            | {"amount_due": str(letter.amount_due), "status": status, "delivery": delivery}
+        )
+
+
+class LetterList(BaseModel):
+    letters: list[LetterOut]
+    count: int
+    more: bool = Field(description="True when there are more letters than the limit.")
+
+
+class SkippedScope(BaseModel):
+    scope: ScopeKind
+    scope_id: str
+    currency: str
+    code: str
+    reason: str
+
+
+class SendResponse(BaseModel):
+    customer_id: str
+    dunned_as: str = Field(description="Whose letters these are (a bill-to-parent's parent).")
+    as_of: dt.date
+    letters: list[LetterOut]
+    skipped: list[SkippedScope]
+    message: str
+
+
+class PreviewLetter(BaseModel):
+    letter: LetterBody
+    language: str
+    subject: str
+    text: str
+    html: str
+    to: list[str]
+    cc: list[str]
+    channels: list[str]
+
+
+class PreviewResponse(BaseModel):
+    customer_id: str
+    dunned_as: str
+    as_of: dt.date
+    letters: list[PreviewLetter]
+    skipped: list[SkippedScope]
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    location: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    statusCode: int  # the name Powertools uses in its own error bodies
+    message: str
+    errors: list[ErrorDetail] = []

@@ -1,0 +1,447 @@
+"""What a collector does through the API (SPEC 2.4, 2.5, 3.3): pause and resume a
+customer, an invoice or an invoice group, record a promise to pay, send a letter
+now, preview the next letter, approve or cancel letters, read letter history.
+
+Every operation is safe to repeat: pausing twice leaves one pause, approving
+twice sends the letter once (the ledger's claim), cancelling twice cancels once.
+"today" is the calendar date in the subsidiary's time zone, from the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from dunning.domain.by_hand import HandLetters, Skipped, letters_at_level, letters_now
+from dunning.domain.delivery import Ledger, route
+from dunning.domain.engine import DEFAULT_PROMISE_GRACE_DAYS, Snapshot, customer_balance
+from dunning.domain.holds import promise_deadline
+from dunning.domain.model import (
+    Config,
+    Contact,
+    Customer,
+    Letter,
+    Pause,
+    PauseReason,
+    Promise,
+    ScopeKind,
+    ScopeRef,
+    ScopeState,
+    Subsidiary,
+)
+from dunning.domain.scopes import ProcedureBook
+from dunning.messages import EvaluateShard, SendLetter
+from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer
+
+LedgerEntry = tuple[Letter, str, dict[str, Any]]
+
+
+class Rejected(DunningError):
+    """A well-formed request that the data or the rules refuse; `field` names the input."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class CollectionsRepository(Protocol):
+    def customer(self, customer_id: str) -> Customer | None: ...
+    def customer_of(self, kind: ScopeKind, target_id: str) -> str | None: ...
+    def customer_of_letter(self, letter_id: str) -> str | None: ...
+    def contacts(self, customer_id: str) -> list[Contact]: ...
+    def invoice_ids(self, customer_id: str) -> set[str]: ...
+    def put_pause(self, pause: Pause, subsidiary_id: str, root: str) -> None: ...
+    def get_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> Pause | None: ...
+    def delete_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> bool: ...
+    def add_promise(
+        self, subsidiary_id: str, root: str, promise: Promise, pause: Pause | None
+    ) -> tuple[Promise, bool]: ...
+    def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot: ...
+    def record_letters(self, letters: list[Letter], status_of: dict[str, str]) -> list[Letter]: ...
+    def save_states(
+        self, subsidiary_id: str, root_of: dict[str, str], states: Iterable[ScopeState]
+    ) -> int: ...
+    def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int: ...
+    def get_letter(self, customer_id: str, letter_id: str) -> LedgerEntry | None: ...
+    def transition_letter(
+        self, letter: Letter, from_status: str, to_status: str, delivery: dict[str, Any]
+    ) -> None: ...
+    def approve_letter(
+        self, letter: Letter, state: ScopeState, root: str, delivery: dict[str, Any]
+    ) -> None: ...
+    def customer_letters(self, customer_id: str, limit: int) -> list[LedgerEntry]: ...
+    def letters_page(
+        self, status: str, since: date | None, limit: int
+    ) -> tuple[list[LedgerEntry], bool]: ...
+
+
+@dataclass(eq=False)  # hashed by identity: the API app is built once per bundle
+class CollectionsDeps:
+    config: ConfigSource
+    repo: CollectionsRepository
+    evaluations: Queue  # EvaluateShard messages (resume: evaluate one customer at once)
+    letters: Queue  # SendLetter jobs (send now, approve)
+    renderer: Renderer
+    clock: Clock
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paused:
+    pause: Pause
+    changed: bool  # False when the very same pause was already there
+
+
+@dataclass(frozen=True)
+class Resumed:
+    target: ScopeKind
+    target_id: str
+    customer_id: str
+    was_paused: bool
+    evaluation: EvaluateShard
+
+
+@dataclass(frozen=True)
+class PromiseRecorded:
+    promise: Promise
+    created: bool
+    paused_until: date
+
+
+@dataclass(frozen=True)
+class Preview:
+    letter: Letter
+    language: str
+    subject: str
+    text: str
+    html: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HandResult:
+    customer_id: str
+    owner_id: str
+    as_of: date
+    letters: tuple[LedgerEntry, ...] = ()
+    previews: tuple[Preview, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class LetterPage:
+    letters: list[LedgerEntry]
+    more: bool
+
+
+# --- the operations -------------------------------------------------------------------
+
+
+@dataclass
+class _Customer:
+    """A customer found for a request, with what every operation needs about it."""
+
+    customer: Customer
+    subsidiary: Subsidiary
+    root: str  # the customer whose shard holds its items (repository key layout)
+    today: date
+
+
+class Collections:
+    def __init__(self, deps: CollectionsDeps):
+        self.deps = deps
+
+    # --- pause and resume ---
+
+    def pause(
+        self,
+        target: ScopeKind,
+        target_id: str,
+        reason: PauseReason,
+        note: str,
+        until: date | None,
+    ) -> Paused:
+        config = self.deps.config.load()
+        found = self._customer(config, self._customer_id_of(target, target_id))
+        _not_before(found, until, "until")
+        pause = Pause(target, target_id, found.customer.customer_id, reason, note, until)
+        existing = self.deps.repo.get_pause(found.customer.customer_id, target, target_id)
+        if existing == pause:
+            return Paused(pause, changed=False)
+        self.deps.repo.put_pause(pause, found.subsidiary.subsidiary_id, found.root)
+        return Paused(pause, changed=True)
+
+    def resume(self, target: ScopeKind, target_id: str) -> Resumed:
+        """Delete the pause and evaluate that customer at once (one evaluation message)."""
+        config = self.deps.config.load()
+        found = self._customer(config, self._customer_id_of(target, target_id))
+        customer_id = found.customer.customer_id
+        was_paused = self.deps.repo.delete_pause(customer_id, target, target_id)
+        message = EvaluateShard(found.subsidiary.subsidiary_id, found.today, found.root, found.root)
+        self.deps.evaluations.send_all([message.to_json()])
+        return Resumed(target, target_id, customer_id, was_paused, message)
+
+    # --- promises ---
+
+    def promise(
+        self, customer_id: str, amount: Decimal, currency: str, promised: date
+    ) -> PromiseRecorded:
+        config = self.deps.config.load()
+        found = self._customer(config, customer_id)
+        customer = found.customer
+        _not_before(found, promised, "date")
+        if found.root != customer_id:
+            raise Conflict(
+                f"customer {customer_id} is billed to its parent {found.root}: "
+                f"record the promise on {found.root}, whose letters list its invoices"
+            )
+        sub_id = found.subsidiary.subsidiary_id
+        snapshot = self.deps.repo.load_shard(sub_id, found.root, found.root)
+        balance = customer_balance(snapshot, customer_id, currency)
+        if balance <= 0:
+            raise Conflict(f"customer {customer_id} has no open balance in {currency}")
+        if amount > balance:
+            raise Rejected(
+                "amount",
+                f"{amount} {currency} is more than the open balance of {balance} {currency}",
+            )
+        procedure = ProcedureBook(config, sub_id).for_customer(customer, currency, lambda: balance)
+        grace = procedure.promise_grace_days if procedure else DEFAULT_PROMISE_GRACE_DAYS
+        promise = Promise(customer_id, amount, currency, promised, balance)
+        until = promise_deadline(promise, grace)
+        pause = self._promise_pause(customer_id, promise, until)
+        stored, created = self.deps.repo.add_promise(sub_id, found.root, promise, pause)
+        if not created and (stored.amount != amount or stored.broken):
+            raise Conflict(
+                f"a promise of {stored.amount} {currency} by {promised.isoformat()} is already "
+                f"recorded for customer {customer_id}" + (" and broken" if stored.broken else "")
+            )
+        return PromiseRecorded(stored, created, until)
+
+    def _promise_pause(self, customer_id: str, promise: Promise, until: date) -> Pause | None:
+        """The pause a promise brings, unless a pause that lasts longer is in place."""
+        existing = self.deps.repo.get_pause(customer_id, ScopeKind.CUSTOMER, customer_id)
+        if existing is not None and (existing.until is None or existing.until >= until):
+            return None
+        note = f"promise to pay {promise.amount} {promise.currency} by {promise.date.isoformat()}"
+        return Pause(
+            ScopeKind.CUSTOMER, customer_id, customer_id, PauseReason.PROMISE_TO_PAY, note, until
+        )
+
+    # --- letters by hand ---
+
+    def send_now(self, customer_id: str, level: int | None) -> HandResult:
+        """Evaluate the customer now and send what is due, or a letter of `level`."""
+        config = self.deps.config.load()
+        found = self._customer(config, customer_id)
+        hand = self._hand(config, found, level)
+        repo, sub_id = self.deps.repo, found.subsidiary.subsidiary_id
+        letters = list(hand.letters)
+        fresh = repo.record_letters(letters, {x.letter_id: Ledger.QUEUED for x in letters})
+        self.deps.letters.send_all(SendLetter(x.customer_id, x.letter_id).to_json() for x in fresh)
+        repo.save_states(sub_id, {hand.owner_id: found.root}, hand.states)
+        repo.save_promises(sub_id, hand.promises)
+        entries = tuple(
+            repo.get_letter(x.customer_id, x.letter_id) or (x, Ledger.QUEUED, {}) for x in letters
+        )
+        return HandResult(
+            customer_id,
+            hand.owner_id,
+            found.today,
+            letters=entries,
+            skipped=hand.skipped,
+            message=_message(hand, level, sent=True),
+        )
+
+    def preview(self, customer_id: str, level: int | None) -> HandResult:
+        """The letters send_now would send, rendered; nothing is written or queued."""
+        config = self.deps.config.load()
+        found = self._customer(config, customer_id)
+        hand = self._hand(config, found, level)
+        previews: list[Preview] = []
+        if hand.letters:
+            owner = self.deps.repo.customer(hand.owner_id) or found.customer
+            contacts = self.deps.repo.contacts(hand.owner_id)
+            for letter in hand.letters:
+                language, rendered = self.deps.renderer.render(letter, owner, config, found.today)
+                departments = frozenset({letter.department}) if letter.department else frozenset()
+                where = route(letter, owner, contacts, found.subsidiary, departments=departments)
+                previews.append(
+                    Preview(
+                        letter,
+                        language,
+                        rendered.subject,
+                        rendered.text,
+                        rendered.html,
+                        where.to,
+                        where.cc,
+                        tuple(str(c) for c in where.channels),
+                    )
+                )
+        return HandResult(
+            customer_id,
+            hand.owner_id,
+            found.today,
+            previews=tuple(previews),
+            skipped=hand.skipped,
+            message=_message(hand, level, sent=False),
+        )
+
+    def _hand(self, config: Config, found: _Customer, level: int | None) -> HandLetters:
+        sub_id = found.subsidiary.subsidiary_id
+        snapshot = self.deps.repo.load_shard(sub_id, found.root, found.root)
+        customer_id = found.customer.customer_id
+        if level is None:
+            hand = letters_now(config, sub_id, snapshot, found.today, customer_id)
+        else:
+            hand = letters_at_level(config, sub_id, snapshot, found.today, customer_id, level)
+        if hand.held_by is not None:
+            raise Conflict(f"{hand.held_by}: resume it before sending a letter")
+        no_such_level = [s for s in hand.skipped if s.code == "no_such_level"]
+        if no_such_level and not hand.letters and len(no_such_level) == len(hand.skipped):
+            raise Rejected("level", "; ".join(sorted({s.reason for s in no_such_level})))
+        return hand
+
+    # --- approval ---
+
+    def approve(self, letter_id: str) -> LedgerEntry:
+        """pending_approval -> queued, the scope's state set to the approval date, and a
+        send job. Approving again re-sends the job (the ledger's claim makes sure the
+        letter goes out once); a cancelled letter cannot be approved."""
+        letter, status, delivery = self._letter(letter_id)
+        if status == Ledger.PENDING_APPROVAL:
+            today = self._today(self.deps.config.load(), letter.subsidiary_id)
+            ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
+            state = ScopeState(ref, letter.customer_id, letter.level, today)
+            delivery = {"approved_on": today.isoformat()}
+            try:
+                self.deps.repo.approve_letter(letter, state, letter.customer_id, delivery)
+                status = Ledger.QUEUED
+            except Conflict:
+                letter, status, delivery = self._letter(letter_id)  # someone else got there
+        if status == Ledger.CANCELLED:
+            raise Conflict(f"letter {letter_id} was cancelled: it cannot be approved")
+        if status == Ledger.QUEUED:
+            self.deps.letters.send_all([SendLetter(letter.customer_id, letter_id).to_json()])
+        return letter, status, delivery
+
+    def cancel(self, letter_id: str) -> LedgerEntry:
+        letter, status, delivery = self._letter(letter_id)
+        if status == Ledger.PENDING_APPROVAL:
+            today = self._today(self.deps.config.load(), letter.subsidiary_id)
+            delivery = {"cancelled_on": today.isoformat()}
+            try:
+                self.deps.repo.transition_letter(
+                    letter, Ledger.PENDING_APPROVAL, Ledger.CANCELLED, delivery
+                )
+                status = Ledger.CANCELLED
+            except Conflict:
+                letter, status, delivery = self._letter(letter_id)
+        if status != Ledger.CANCELLED:
+            raise Conflict(
+                f"letter {letter_id} is {status}: only a letter pending approval can be cancelled"
+            )
+        return letter, status, delivery
+
+    # --- reading ---
+
+    def letters(self, status: str, since: date | None, limit: int) -> LetterPage:
+        found, more = self.deps.repo.letters_page(status, since, limit)
+        return LetterPage(found, more)
+
+    def customer_history(self, customer_id: str, limit: int) -> LetterPage:
+        """The customer's letters, newest first; a bill-to-parent child's are its parent's
+        letters that list its invoices."""
+        config = self.deps.config.load()
+        found = self._customer(config, customer_id)
+        if found.root == customer_id:
+            letters = self.deps.repo.customer_letters(customer_id, limit + 1)
+            return LetterPage(letters[:limit], len(letters) > limit)
+        mine = self.deps.repo.invoice_ids(customer_id)
+        return self._listing(found.root, lambda x: not mine.isdisjoint(x.invoice_ids), limit)
+
+    def invoice_history(self, invoice_id: str, limit: int) -> LetterPage:
+        """The letters that listed the invoice, newest first."""
+        config = self.deps.config.load()
+        found = self._customer(config, self._customer_id_of(ScopeKind.INVOICE, invoice_id))
+        return self._listing(found.root, lambda x: invoice_id in x.invoice_ids, limit)
+
+    def _listing(self, customer_id: str, keep: Any, limit: int) -> LetterPage:
+        # A customer's whole ledger is small (a few letters a month): filter it here.
+        every = self.deps.repo.customer_letters(customer_id, 10_000)
+        kept = [e for e in every if keep(e[0])]
+        return LetterPage(kept[:limit], len(kept) > limit)
+
+    # --- lookups ---
+
+    def _customer_id_of(self, target: ScopeKind, target_id: str) -> str:
+        if target == ScopeKind.CUSTOMER:
+            return target_id
+        customer_id = self.deps.repo.customer_of(target, target_id)
+        if customer_id is None:
+            what = "invoice" if target == ScopeKind.INVOICE else "invoice group"
+            raise NotFound(f"{what} {target_id} not found")
+        return customer_id
+
+    def _customer(self, config: Config, customer_id: str) -> _Customer:
+        customer = self.deps.repo.customer(customer_id)
+        if customer is None:
+            raise NotFound(f"customer {customer_id} not found")
+        subsidiary = _subsidiary(config, customer.subsidiary_id, f"customer {customer_id}")
+        root = (
+            customer.parent_id
+            if customer.bill_to_parent and customer.parent_id
+            else customer.customer_id
+        )
+        return _Customer(customer, subsidiary, root, self._local_today(subsidiary))
+
+    def _letter(self, letter_id: str) -> LedgerEntry:
+        customer_id = self.deps.repo.customer_of_letter(letter_id)
+        found = self.deps.repo.get_letter(customer_id, letter_id) if customer_id else None
+        if found is None:
+            raise NotFound(f"letter {letter_id} not found")
+        return found
+
+    def _today(self, config: Config, subsidiary_id: str) -> date:
+        return self._local_today(_subsidiary(config, subsidiary_id, "the letter"))
+
+    def _local_today(self, subsidiary: Subsidiary) -> date:
+        return self.deps.clock.now().astimezone(ZoneInfo(subsidiary.timezone)).date()
+
+
+def _subsidiary(config: Config, subsidiary_id: str, whose: str) -> Subsidiary:
+    for sub in config.subsidiaries:
+        if sub.subsidiary_id == subsidiary_id:
+            return sub
+    raise Conflict(
+        f"{whose} belongs to subsidiary {subsidiary_id}, which dunning.yaml does not define"
+    )
+
+
+def _not_before(found: _Customer, day: date | None, name: str) -> None:
+    if day is not None and day < found.today:
+        raise Rejected(
+            name,
+            f"{day.isoformat()} is in the past (today is {found.today.isoformat()} "
+            f"in {found.subsidiary.timezone})",
+        )
+
+
+def _message(hand: HandLetters, level: int | None, *, sent: bool) -> str:
+    count = len(hand.letters)
+    if count:
+        verb = "queued for sending" if sent else "would be sent"
+        return f"{count} letter(s) {verb}"
+    if level is None:
+        return "no letter is due today under the customer's procedure"
+    return f"no letter of level {level} can be made today"

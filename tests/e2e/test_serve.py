@@ -1,0 +1,103 @@
+"""`dunning serve`: the API over HTTP on localhost, over the embedded AWS; Ctrl-C stops
+both."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+DATA = Path(__file__).parent / "data" / "simple"
+START_TIMEOUT_S = 120
+
+
+COMMAND = [sys.executable, "-m", "dunning.cli", "serve", "--data", str(DATA), "--port", "0"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    errors = (tmp_path_factory.mktemp("serve") / "stderr.txt").open("w+")
+    proc = subprocess.Popen(
+        [*COMMAND, "--today", "2026-09-10"], stdout=subprocess.PIPE, stderr=errors, text=True
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + START_TIMEOUT_S
+    assert proc.stdout is not None
+    url = None
+    while url is None and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        found = re.search(r"Dunning API on (http://\S+?)/ ", line)
+        url = found.group(1) if found else None
+    if url is None:
+        proc.kill()
+        errors.seek(0)
+        pytest.fail(f"no URL printed: {''.join(lines)}{errors.read()}")
+    yield proc, url, lines
+    if proc.poll() is None:
+        proc.kill()
+    errors.close()
+
+
+def call(url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def _refuses(address: str) -> bool:
+    parts = urlsplit(address)
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) != 0
+
+
+def test_serve_answers_http_like_api_gateway_would(server):
+    _, url, _ = server
+    status, doc = call(url, "GET", "/openapi.json")
+    assert status == 200 and "/customers/{target_id}/pause" in doc["paths"]
+    assert call(url, "POST", "/customers/C1/pause", {"reason": "dispute"})[0] == 200
+    status, answer = call(url, "GET", "/customers/C1/preview")
+    assert status == 409 and "paused" in answer["message"]
+    status, answer = call(url, "POST", "/customers/C%31/unpause")  # ids arrive encoded
+    assert status == 200 and answer["customer_id"] == "C1"
+    # the evaluation the unpause queued was delivered once the answer was sent
+    status, history = call(url, "GET", "/customers/C1/letters")
+    assert status == 200
+    assert [(x["as_of"], x["level"], x["status"]) for x in history["letters"]] == [
+        ("2026-09-10", 2, "sent")
+    ]
+    status, answer = call(url, "POST", "/customers/NOPE/pause", {"reason": "dispute"})
+    assert status == 404 and answer["message"] == "customer NOPE not found"
+
+
+def test_ctrl_c_stops_the_server_and_the_embedded_aws(server):
+    proc, url, lines = server
+    services = re.findall(r"(http://127\.0\.0\.1:\d+)", lines[0])
+    assert len(services) == 2, lines[0]  # DynamoDB Local and moto
+    assert not any(_refuses(s) for s in services)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 0
+    assert _refuses(url) and all(_refuses(s) for s in services)
