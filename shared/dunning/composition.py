@@ -7,6 +7,9 @@ here runs at import time.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -24,6 +27,8 @@ from dunning.usecases.evaluate import Evaluate
 from dunning.usecases.fan_out import FanOut
 from dunning.usecases.import_file import ImportDeps
 from dunning.usecases.send_letter import SendDeps
+
+logger = logging.getLogger(__name__)
 
 
 def templates_dir() -> Path:
@@ -81,44 +86,114 @@ def evaluate_deps(settings: Settings) -> Evaluate:
 def send_deps(settings: Settings) -> SendDeps:
     from dunning.adapters.ses import ONE_ATTEMPT, SesLetterMailer
 
+    dirs = (*_template_overrides(settings), templates_dir())
+    mailer = SesLetterMailer(
+        _client("ses", settings, config=ONE_ATTEMPT), settings.ses_configuration_set
+    )
     return SendDeps(
         config=_config(settings),
         repo=_repo(settings),
-        renderer=_renderer(),
-        pdf=_pdf(),
-        mailer=SesLetterMailer(_client("ses", settings, config=ONE_ATTEMPT)),
+        renderer=_renderer(dirs),
+        pdf=_pdf(dirs),
+        mailer=mailer,
         documents=S3DocumentStore(_client("s3", settings), settings.letter_bucket),
         clock=Clock(settings.fixed_now),
     )
 
 
 @cache
-def _renderer() -> Any:
-    from dunning.adapters.rendering import LetterRenderer
+def feedback_deps(settings: Settings) -> Any:
+    from dunning.usecases.record_feedback import FeedbackDeps
 
-    return LetterRenderer([templates_dir()])
+    return FeedbackDeps(repo=_repo(settings), clock=Clock(settings.fixed_now))
+
+
+def _template_overrides(settings: Settings) -> tuple[Path, ...]:
+    """Template overrides, first in line: a local folder when one is named, else the
+    config bucket's TEMPLATES_PREFIX copied to /tmp on the container's first use."""
+    if settings.templates_override_dir:
+        return (Path(settings.templates_override_dir),)
+    if not settings.templates_prefix:
+        return ()
+    return _synced_overrides(
+        settings.config_bucket, settings.templates_prefix, settings.region, settings.endpoint_url
+    )
 
 
 @cache
-def _pdf() -> Any:
+def _synced_overrides(
+    bucket: str, prefix: str, region: str, endpoint: str | None
+) -> tuple[Path, ...]:
+    from dunning.adapters.template_sync import sync_prefix
+
+    where = hashlib.sha256(f"{endpoint}|{bucket}|{prefix}".encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / "templates-override" / where
+    result = sync_prefix(_cached_client("s3", region, endpoint, None), bucket, prefix, folder)
+    for key, why in result.skipped.items():
+        logger.warning("template override s3://%s/%s skipped: %s", bucket, key, why)
+    return (folder,) if result.copied else ()
+
+
+@cache
+def _renderer(dirs: tuple[Path, ...] | None = None) -> Any:
+    from dunning.adapters.rendering import LetterRenderer
+
+    return LetterRenderer(list(dirs or (templates_dir(),)))
+
+
+@cache
+def _pdf(dirs: tuple[Path, ...] | None = None) -> Any:
     # Imported here: only the render-and-send function carries WeasyPrint.
     from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
 
-    return WeasyPrintPdf(templates_dir())
+    return WeasyPrintPdf(list(dirs or (templates_dir(),)))
 
 
 @cache
 def import_deps(settings: Settings, bucket: str) -> ImportDeps:
+    from dunning.adapters.dynamodb.batch import BatchWriter
+    from dunning.adapters.dynamodb.import_ledger import ImportLedger
+    from dunning.domain.import_tracking import WaitPolicy
+    from dunning.usecases.import_file import ImportOptions
+
+    repo = _repo(settings)
+    # Import writes go through BatchWriter: 25 per request, UnprocessedItems retried
+    # with backoff and jitter (PynamoDB resends them at once).
+    repo.writer = BatchWriter(_client("dynamodb", settings), settings.table_name)
+    options = ImportOptions(
+        chunk_rows=settings.import_chunk_rows,
+        reserve_seconds=settings.import_reserve_seconds,
+        max_bytes=settings.import_max_bytes,
+        wait=WaitPolicy(
+            first_delay=settings.import_retry_seconds,
+            max_wait=settings.import_max_wait_seconds,
+            max_attempts=settings.import_max_attempts,
+        ),
+    )
     return ImportDeps(
-        _config(settings),
-        _repo(settings),
-        S3Files(_client("s3", settings), bucket),
-        Clock(settings.fixed_now),
+        config=_config(settings),
+        repo=repo,
+        files=S3Files(_client("s3", settings), bucket),
+        clock=Clock(settings.fixed_now),
+        ledger=ImportLedger(),
+        follow_ups=SqsQueue(_client("sqs", settings), settings.import_queue_url),
+        timer=Clock(),
+        options=options,
     )
 
 
 @cache
 def api_deps(settings: Settings) -> Any:
+    from dunning.adapters.dynamodb.collections import CollectionsRepository
     from dunning.api import ApiDeps
 
-    return ApiDeps(_config(settings), _repo(settings))
+    bind(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    sqs = _client("sqs", settings)
+    return ApiDeps(
+        config=_config(settings),
+        repo=CollectionsRepository(),
+        evaluations=SqsQueue(sqs, settings.evaluation_queue_url),
+        letters=SqsQueue(sqs, settings.letter_queue_url),
+        renderer=_renderer(),
+        clock=Clock(settings.fixed_now),
+    )

@@ -18,11 +18,23 @@ class Settings:
     letter_queue_url: str = ""
     letter_bucket: str = ""
     templates_prefix: str = "templates/"
+    # Letter delivery: SES configuration set (bounces and complaints go to SNS), and a
+    # local folder of template overrides that takes the place of the S3 prefix.
+    ses_configuration_set: str | None = None
+    templates_override_dir: str | None = None
     run_hour: int = 6
     shard_size: int = 500
     dynamodb_endpoint: str | None = None  # DynamoDB Local; None on AWS
     endpoint_url: str | None = None  # the moto server; None on AWS
     fixed_now: datetime | None = None  # simulations run on a calendar of their own
+    # The import (README, "The import"): its follow-up queue, chunking and waiting bound.
+    import_queue_url: str = ""
+    import_chunk_rows: int = 1000
+    import_reserve_seconds: int = 120
+    import_max_bytes: int = 512 * 2**20
+    import_retry_seconds: int = 30
+    import_max_wait_seconds: int = 1800
+    import_max_attempts: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -37,6 +49,8 @@ class Settings:
                 letter_queue_url=env.get("LETTER_QUEUE_URL", ""),
                 letter_bucket=env.get("LETTER_BUCKET", ""),
                 templates_prefix=env.get("TEMPLATES_PREFIX", "templates/"),
+                ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
+                templates_override_dir=env.get("TEMPLATES_OVERRIDE_DIR") or None,
                 run_hour=int(env.get("RUN_HOUR", "6")),
                 shard_size=int(env.get("SHARD_SIZE", "500")),
                 dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
@@ -44,6 +58,26 @@ class Settings:
                 fixed_now=datetime.fromisoformat(env["DUNNING_FIXED_NOW"])
                 if env.get("DUNNING_FIXED_NOW")
                 else None,
+                import_queue_url=env.get("IMPORT_QUEUE_URL", ""),
+                import_chunk_rows=_int(env, "IMPORT_CHUNK_ROWS", 1000),
+                import_reserve_seconds=_int(env, "IMPORT_RESERVE_SECONDS", 120),
+                import_max_bytes=_int(env, "IMPORT_MAX_BYTES", 512 * 2**20),
+                import_retry_seconds=_int(env, "IMPORT_RETRY_SECONDS", 30),
+                import_max_wait_seconds=_int(env, "IMPORT_MAX_WAIT_SECONDS", 1800),
+                import_max_attempts=_int(env, "IMPORT_MAX_ATTEMPTS", 8),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise RuntimeError(f"environment variable {name} is not a whole number: {text!r}") from None
+    if value < 0:
+        raise RuntimeError(f"environment variable {name} must not be negative: {value}")
+    return value

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dunning.cli.import_cmd import import_files
+
 app = typer.Typer(no_args_is_help=True, help="Dunning: reminders of overdue invoices, run locally.")
 console = Console(stderr=True)
 
@@ -96,6 +98,30 @@ def generate(
         with (out / name).open("w", encoding="utf-8", newline="") as f:
             count = write_csv(f, columns, rows)
         console.print(f"{out / name}: {count} rows")
+
+
+@app.command()
+def serve(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="Folder with dunning.yaml and CSV exports.", exists=True, file_okay=False
+        ),
+    ] = Path("examples"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8000,
+    today: Annotated[
+        str | None, typer.Option(help="Pretend today is this day (YYYY-MM-DD), as simulate does.")
+    ] = None,
+) -> None:
+    """Serve the collections API on localhost over the embedded AWS; Ctrl-C stops both."""
+    from dunning.cli.serve import serve as run
+
+    day = _day(today) if today else None
+    run(data, host, port, day, lambda line: print(line, flush=True))
+
+
+app.command("import")(import_files)  # `import` is a keyword: the function has another name
 
 
 def _print_summary(summary: dict, out: Path) -> None:

@@ -36,6 +36,8 @@ class Deployment:
     refs: dict[str, str] = field(default_factory=dict)
     attrs: dict[str, str] = field(default_factory=dict)
     function_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    # SNS -> Lambda subscriptions: (function, topic ARN, URL of the local inbox queue)
+    sns_inboxes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class EmbeddedAws:
@@ -126,9 +128,11 @@ class EmbeddedAws:
             identity = self.resolver()(res["Properties"]["EmailIdentity"])
             self.client("ses").verify_domain_identity(Domain=identity)
             self.deployment.refs[name] = identity
+        self._create_topics_and_configuration_sets()
         for name in t.functions():
             self.deployment.refs[name] = f"{STACK}-{name}"
             self.deployment.attrs[f"{name}.Arn"] = _arn("lambda", f"function:{STACK}-{name}")
+        self._subscribe_functions()
         for name in t.of_type("AWS::Serverless::LayerVersion"):
             self.deployment.refs[name] = _arn("lambda", f"layer:{STACK}-{name}:1")
         self._create_schedules()
@@ -204,6 +208,43 @@ class EmbeddedAws:
             )
         self.deployment.refs[name] = bucket
         self.deployment.attrs[f"{name}.Arn"] = f"arn:aws:s3:::{bucket}"
+
+    def _create_topics_and_configuration_sets(self) -> None:
+        """SNS topics, and SES configuration sets with their event destinations."""
+        t, sns, ses = self.template, self.client("sns"), self.client("ses")
+        for name in t.of_type("AWS::SNS::Topic"):
+            arn = sns.create_topic(Name=f"{STACK}-{name}")["TopicArn"]
+            self.deployment.refs[name] = arn
+            self.deployment.attrs[f"{name}.TopicArn"] = arn
+            self.deployment.attrs[f"{name}.TopicName"] = f"{STACK}-{name}"
+        for name in t.of_type("AWS::SES::ConfigurationSet"):
+            ses.create_configuration_set(ConfigurationSet={"Name": f"{STACK}-{name}"})
+            self.deployment.refs[name] = f"{STACK}-{name}"
+        for res in t.of_type("AWS::SES::ConfigurationSetEventDestination").values():
+            props = self.resolver()(res["Properties"])
+            dest = props["EventDestination"]
+            destination = {
+                "Name": dest["Name"],
+                "Enabled": bool(dest.get("Enabled", False)),
+                "MatchingEventTypes": dest["MatchingEventTypes"],
+            }
+            if "SnsDestination" in dest:
+                destination["SNSDestination"] = {"TopicARN": dest["SnsDestination"]["TopicARN"]}
+            ses.create_configuration_set_event_destination(
+                ConfigurationSetName=props["ConfigurationSetName"], EventDestination=destination
+            )
+
+    def _subscribe_functions(self) -> None:
+        """SNS -> Lambda: moto cannot invoke a function, so each such subscription is a
+        local inbox queue subscribed to the topic, which the driver drains into the
+        function as SNS events."""
+        resolve, sns, sqs = self.resolver(), self.client("sns"), self.client("sqs")
+        for n, event in enumerate(ev for ev in self.template.events if ev.kind == "SNS"):
+            topic = resolve(event.properties["Topic"])
+            name = f"{STACK}-{event.function}-sns-{n}"
+            url = sqs.create_queue(QueueName=name)["QueueUrl"]
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_arn("sqs", name))
+            self.deployment.sns_inboxes.append((event.function, topic, url))
 
     def _create_schedules(self) -> None:
         scheduler = self.client("scheduler")

@@ -5,6 +5,9 @@ Lambda runs, with the wiring read from template.yaml.
 - SQS messages to their consumer, in batches, honouring batchItemFailures; failed
   messages come back at once and moto's redrive moves poison ones to the DLQ
 - S3 ObjectCreated notifications to the function subscribed to the prefix/suffix
+- SNS messages to the subscribed function (through a local inbox queue), one record
+  per invocation, retried twice and then sent to its DeadLetterQueue, as Lambda does
+  for asynchronous invocations
 - HTTP requests to the API function as API Gateway REST proxy events
 """
 
@@ -14,7 +17,7 @@ import importlib.util
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import nullcontext, redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +29,7 @@ from dunning.local.aws import REGION, EmbeddedAws
 from dunning.local.template import REPO_ROOT
 
 MAX_ROUNDS = 100_000  # a queue that never drains is a bug: stop rather than spin
+ASYNC_ATTEMPTS = 3  # Lambda retries a failed asynchronous event twice
 
 
 @dataclass
@@ -61,6 +65,9 @@ class LocalDriver:
         self.log = log  # where the functions' stdout (Powertools' JSON logs) goes
         self._handlers: dict[str, Callable[..., Any]] = {}
         self.invocations: dict[str, int] = {}
+        # A dependency bundle to hand a function's handler instead of the one it builds
+        # (fault injection in tests: `driver.deps["RenderAndSendFunction"] = ...`).
+        self.deps: dict[str, Any] = {}
         resolve = aws.resolver()
         self.consumers: list[QueueConsumer] = []
         self.s3_subscriptions: list[tuple[str, str, str, str]] = []  # bucket, prefix, suffix, fn
@@ -94,8 +101,9 @@ class LocalDriver:
         context = LambdaContext(function, props.get("MemorySize", 512), props.get("Timeout", 30))
         self.invocations[function] = self.invocations.get(function, 0) + 1
         out = redirect_stdout(self.log) if self.log else nullcontext()
+        extra = {"deps": self.deps[function]} if function in self.deps else {}
         with self.aws.function_env(function), out:  # the module loads as in its own sandbox
-            return self._handler(function)(event, context)
+            return self._handler(function)(event, context, **extra)
 
     def _handler(self, function: str) -> Callable[..., Any]:
         if function not in self._handlers:
@@ -130,15 +138,48 @@ class LocalDriver:
                 results.append(self.invoke(function, _s3_event(bucket, key, head)))
         return results
 
-    def drain(self) -> int:
-        """Deliver queued messages until every consumed queue is empty; returns how many."""
+    def drain(self, only: Collection[str] | None = None) -> int:
+        """Deliver queued messages until every consumed queue is empty; returns how many.
+
+        `only` names the queues (logical ids) to drain, e.g. the evaluation queue alone to
+        act between evaluation and sending; SNS subscriptions are drained when it is None.
+        """
+        consumers = [c for c in self.consumers if only is None or c.queue in only]
+        inboxes = self.aws.deployment.sns_inboxes if only is None else []
         delivered = 0
         for _ in range(MAX_ROUNDS):
-            moved = sum(self._deliver_batch(c) for c in self.consumers)
+            moved = sum(self._deliver_batch(c) for c in consumers)
+            moved += sum(self._deliver_sns(*inbox) for inbox in inboxes)
             if moved == 0:
                 return delivered
             delivered += moved
         raise RuntimeError("queues did not drain: a message keeps coming back")
+
+    def _deliver_sns(self, function: str, topic: str, url: str) -> int:
+        sqs = self.aws.client("sqs")
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        for m in messages:
+            event = {"Records": [_sns_record(json.loads(m["Body"]), topic, function)]}
+            for attempt in range(ASYNC_ATTEMPTS):
+                try:
+                    self.invoke(function, event)
+                    break
+                except Exception:
+                    if attempt == ASYNC_ATTEMPTS - 1:
+                        self._dead_letter(function, event)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return len(messages)
+
+    def _dead_letter(self, function: str, event: dict[str, Any]) -> None:
+        """An asynchronous event that failed every attempt goes to the function's DLQ."""
+        target = self.aws.template.functions()[function]["Properties"].get("DeadLetterQueue")
+        if not target:
+            return
+        arn = self.aws.resolver()(target["TargetArn"])
+        queue = next(k for k, v in self.aws.deployment.attrs.items() if v == arn).split(".")[0]
+        self.aws.client("sqs").send_message(
+            QueueUrl=self.aws.deployment.refs[queue], MessageBody=json.dumps(event)
+        )
 
     def _deliver_batch(self, consumer: QueueConsumer) -> int:
         sqs = self.aws.client("sqs")
@@ -199,6 +240,28 @@ def _sqs_record(m: dict[str, Any], arn: str) -> dict[str, Any]:
         "eventSource": "aws:sqs",
         "eventSourceARN": arn,
         "awsRegion": REGION,
+    }
+
+
+def _sns_record(envelope: dict[str, Any], topic: str, function: str) -> dict[str, Any]:
+    """The Lambda record of an SNS notification (the envelope SNS wrote to the inbox)."""
+    return {
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": f"{topic}:{function}",
+        "Sns": {
+            "Type": envelope.get("Type", "Notification"),
+            "MessageId": envelope.get("MessageId", str(uuid.uuid4())),
+            "TopicArn": envelope.get("TopicArn", topic),
+            "Subject": envelope.get("Subject"),
+            "Message": envelope["Message"],
+            "Timestamp": envelope.get("Timestamp", datetime.now(UTC).isoformat()),
+            "SignatureVersion": envelope.get("SignatureVersion", "1"),
+            "Signature": envelope.get("Signature", "local"),
+            "SigningCertUrl": envelope.get("SigningCertURL", ""),
+            "UnsubscribeUrl": envelope.get("UnsubscribeURL", ""),
+            "MessageAttributes": envelope.get("MessageAttributes", {}),
+        },
     }
 
 

@@ -200,6 +200,51 @@ class MarkItem(Item, discriminator="mark"):
     expires_at = NumberAttribute(null=True)
 
 
+class ImportItem(Item, discriminator="import"):
+    """pk IMPORT#<object key>: the newest upload of that key taken on, and its progress
+    (dunning.domain.import_tracking.ImportRecord; written conditionally on `rev`)."""
+
+    sequencer = UnicodeAttribute()
+    etag = UnicodeAttribute()
+    version_id = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    file_kind = UnicodeAttribute()
+    first_seen = UnicodeAttribute()
+    rev = NumberAttribute()
+    attempts = NumberAttribute(default=0)
+    lease_until = UnicodeAttribute(null=True)
+    header_end = NumberAttribute(default=0)
+    offset = NumberAttribute(default=0)  # bytes: the checkpoint of a resumable import
+    rows_done = NumberAttribute(default=0)
+    subsidiaries = ListAttribute(of=UnicodeAttribute, default=list)
+    rows = NumberAttribute(default=0)
+    errors = NumberAttribute(default=0)
+    moved_to = UnicodeAttribute(null=True)
+    report = UnicodeAttribute(null=True)
+    detail = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class ChildItem(Item, discriminator="child"):
+    """pk CUST#<parent> sk CHILD#<child>: a customer billed to this one (bill_to_parent),
+    so the fresh re-read before sending finds the child's invoices, credits and pauses."""
+
+    customer_id = UnicodeAttribute()  # the child
+    parent_id = UnicodeAttribute()
+
+
+class AddressItem(Item, discriminator="address"):
+    """pk EMAIL#<address, lower case> sk BOUNCE: SES reported a permanent bounce or a
+    complaint; letters leave the address out (and are printed when nobody is left)."""
+
+    address = UnicodeAttribute()
+    reason = UnicodeAttribute()  # bounce | complaint
+    at = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    letter_id = UnicodeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Item], ...] = (
     Item,
     CustomerItem,
@@ -212,6 +257,9 @@ ALL_MODELS: tuple[type[Item], ...] = (
     PromiseItem,
     LetterItem,
     MarkItem,
+    ImportItem,
+    ChildItem,
+    AddressItem,
 )
 
 _bound: tuple[Any, ...] | None = None

@@ -4,7 +4,9 @@ Keys (all strings):
   pk CUST#<customer>  sk PROFILE | CONTACT#<email> | INV#<id> | CRED#<id> | GRP#<id>
                          | PAUSE#<target>#<id> | STATE#<scope>#<scope id>#<currency>
                          | PROMISE#<currency>#<date> | LETTER#<letter id>
+                         | CHILD#<customer billed to this one>
   pk SUB#<subsidiary> sk IMPORT | RUN#<as_of>
+  pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
   ByShard  SUB#<subsidiary> / <dunned customer>#<customer>#<sk>   what evaluation reads
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
   ByStatus LETTERS#<status> / <as_of>#<letter id>
@@ -21,7 +23,10 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, PynamoDBConnectionError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from dunning.adapters.dynamodb.batch import BatchWriter
 from dunning.adapters.dynamodb.models import (
+    AddressItem,
+    ChildItem,
     ContactItem,
     CreditItem,
     CustomerItem,
@@ -35,6 +40,7 @@ from dunning.adapters.dynamodb.models import (
     StateItem,
 )
 from dunning.domain.codec import letter_from_dict, letter_to_dict
+from dunning.domain.delivery import CustomerRecords, address_key
 from dunning.domain.engine import Snapshot
 from dunning.domain.model import (
     Contact,
@@ -84,12 +90,34 @@ def _now() -> str:
 
 
 class DunningRepository:
-    """All reads and writes of the dunning table. Writes are batched by PynamoDB (25)."""
+    """All reads and writes of the dunning table. Writes are batched by PynamoDB (25),
+    or by `writer` when one is set (the import's: UnprocessedItems retried with backoff)."""
+
+    writer: BatchWriter | None = None
 
     # --- imports -------------------------------------------------------------------
 
     def put_customers(self, customers: Iterable[Customer]) -> int:
-        return self._write(self._customer_item(c) for c in customers)
+        """Returns the customers written. A bill_to_parent customer also leaves a
+        CHILD#<child> marker under its parent: the fresh re-read before sending
+        (sending_view) follows it to the child's invoices, credits and pauses."""
+        written = 0
+
+        def items() -> Iterator[Item]:
+            nonlocal written
+            for c in customers:
+                written += 1
+                yield self._customer_item(c)
+                if c.bill_to_parent and c.parent_id:
+                    yield ChildItem(
+                        cust_pk(c.parent_id),
+                        f"CHILD#{c.customer_id}",
+                        customer_id=c.customer_id,
+                        parent_id=c.parent_id,
+                    )
+
+        self._write(items())
+        return written
 
     def put_contacts(self, contacts: Iterable[Contact]) -> int:
         return self._write(
@@ -211,22 +239,26 @@ class DunningRepository:
     def save_states(
         self, subsidiary_id: str, root_of: dict[str, str], states: Iterable[ScopeState]
     ) -> int:
-        def item(s: ScopeState) -> StateItem:
-            ref = s.ref
-            it = StateItem(
-                cust_pk(s.customer_id),
-                f"STATE#{ref.scope}#{ref.scope_id}#{ref.currency}",
-                scope=str(ref.scope),
-                scope_id=ref.scope_id,
-                currency=ref.currency,
-                customer_id=s.customer_id,
-                level=s.level,
-                last_letter_date=s.last_letter_date,
-            )
-            _index(it, subsidiary_id, root_of.get(s.customer_id, s.customer_id), s.customer_id)
-            return it
+        return self._write(
+            self._state_item(subsidiary_id, root_of.get(s.customer_id, s.customer_id), s)
+            for s in states
+        )
 
-        return self._write(item(s) for s in states)
+    @staticmethod
+    def _state_item(subsidiary_id: str, root: str, s: ScopeState) -> StateItem:
+        ref = s.ref
+        it = StateItem(
+            cust_pk(s.customer_id),
+            f"STATE#{ref.scope}#{ref.scope_id}#{ref.currency}",
+            scope=str(ref.scope),
+            scope_id=ref.scope_id,
+            currency=ref.currency,
+            customer_id=s.customer_id,
+            level=s.level,
+            last_letter_date=s.last_letter_date,
+        )
+        _index(it, subsidiary_id, root, s.customer_id)
+        return it
 
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int:
         return self._write(self._promise_item(subsidiary_id, p) for p in promises)
@@ -280,16 +312,108 @@ class DunningRepository:
         return letter_from_dict(body), it.status, body.get("delivery", {})
 
     def transition_letter(
-        self, letter: Letter, from_status: str, to_status: str, delivery: dict[str, Any]
+        self,
+        letter: Letter,
+        from_status: str | Sequence[str],
+        to_status: str,
+        delivery: dict[str, Any],
     ) -> None:
-        """Move a ledger item between states; raises Conflict if it was not in from_status."""
+        """Move a ledger item between states; raises Conflict if it was not in from_status
+        (one state, or any of several)."""
+        allowed = [from_status] if isinstance(from_status, str) else list(from_status)
         item = self._letter_item(letter, to_status, delivery)
         try:
-            item.save(condition=LetterItem.status == from_status)
+            item.save(condition=LetterItem.status.is_in(*allowed))
         except PutError as e:
             if _is_conditional(e):
-                raise Conflict(f"letter {letter.letter_id} is no longer {from_status}") from e
+                was = " or ".join(allowed)
+                raise Conflict(f"letter {letter.letter_id} is no longer {was}") from e
             raise _typed(e) from e
+
+    def claim_letter(
+        self, letter: Letter, delivery: dict[str, Any], addresses: Sequence[str]
+    ) -> frozenset[str]:
+        """queued -> claimed, in one transaction with a check that none of `addresses`
+        is marked bounced (strongly consistent, and no extra read).
+
+        Returns the addresses found marked (address keys): then nothing is claimed and
+        the caller routes again without them. Raises Conflict if the letter is no
+        longer queued.
+        """
+        item = self._letter_item(letter, "claimed", delivery)
+        keys = list(dict.fromkeys(address_key(a) for a in addresses))
+        if not keys:
+            self.transition_letter(letter, "queued", "claimed", delivery)
+            return frozenset()
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                for key in keys:
+                    tx.condition_check(
+                        AddressItem, f"EMAIL#{key}", "BOUNCE", AddressItem.pk.does_not_exist()
+                    )
+                tx.save(item, condition=LetterItem.status == "queued")
+        except TransactWriteError as e:
+            reasons = e.cancellation_reasons or []
+            failed = [r is not None and r.code == "ConditionalCheckFailed" for r in reasons]
+            if len(failed) == len(keys) + 1:
+                if failed[-1]:
+                    raise Conflict(f"letter {letter.letter_id} is no longer queued") from e
+                marked = frozenset(k for k, hit in zip(keys, failed, strict=False) if hit)
+                if marked:
+                    return marked
+            raise _typed(e) from e
+        return frozenset()
+
+    def sending_view(
+        self, customer_id: str, letter_id: str
+    ) -> tuple[tuple[Letter, str, dict[str, Any]] | None, CustomerRecords]:
+        """The ledger entry and the customer's records in one strongly consistent Query
+        of the customer's partition (other letters and scope states filtered out)."""
+        items = Item.query(
+            cust_pk(customer_id),
+            consistent_read=True,
+            filter_condition=_NOT_FOR_SENDING | (LetterItem.letter_id == letter_id),
+        )
+        entry = None
+        rest: list[Item] = []
+        for it in items:
+            if isinstance(it, LetterItem):
+                body = json.loads(it.body)
+                entry = (letter_from_dict(body), it.status, body.get("delivery", {}))
+            else:
+                rest.append(it)
+        return entry, _records(rest)
+
+    def customer_records(self, customer_id: str) -> CustomerRecords:
+        """A customer's records, strongly consistent (a bill_to_parent child's, before
+        its parent's letter goes out)."""
+        query = Item.query(
+            cust_pk(customer_id), consistent_read=True, filter_condition=_NOT_FOR_SENDING
+        )
+        return _records(query)
+
+    def mark_address(
+        self, address: str, reason: str, at: datetime, detail: str, letter_id: str | None
+    ) -> None:
+        """Record that SES reported `address` bouncing or complaining (idempotent)."""
+        key = address_key(address)
+        AddressItem(
+            f"EMAIL#{key}",
+            "BOUNCE",
+            address=key,
+            reason=reason,
+            at=at.isoformat(timespec="seconds"),
+            detail=detail[:1000] or None,
+            letter_id=letter_id,
+        ).save()
+
+    def marked_addresses(self, addresses: Iterable[str]) -> frozenset[str]:
+        """Which of `addresses` are marked (address keys), strongly consistent."""
+        keys = [(f"EMAIL#{k}", "BOUNCE") for k in dict.fromkeys(map(address_key, addresses))]
+        if not keys:
+            return frozenset()
+        found = AddressItem.batch_get(keys, consistent_read=True, attributes_to_get=["address"])
+        return frozenset(it.address for it in found)
 
     def letters(
         self, status: str, since: date | None = None
@@ -298,20 +422,6 @@ class DunningRepository:
         for it in cast(Iterator[LetterItem], Item.by_status.query(f"LETTERS#{status}", condition)):
             body = json.loads(it.body)
             yield letter_from_dict(body), it.status, body.get("delivery", {})
-
-    def customer_view(self, customer_id: str) -> dict[str, Any]:
-        """Everything about one customer, read strongly consistent (just before sending)."""
-        view: dict[str, Any] = {"customer": None, "contacts": [], "invoices": {}, "pauses": []}
-        for it in Item.query(cust_pk(customer_id), consistent_read=True):
-            if isinstance(it, CustomerItem):
-                view["customer"] = _customer(it)
-            elif isinstance(it, ContactItem):
-                view["contacts"].append(_contact(it))
-            elif isinstance(it, InvoiceItem):
-                view["invoices"][it.invoice_id] = _invoice(it)
-            elif isinstance(it, PauseItem):
-                view["pauses"].append(_pause(it))
-        return view
 
     # --- mapping -------------------------------------------------------------------
 
@@ -404,8 +514,9 @@ class DunningRepository:
             _index(it, letter.subsidiary_id, letter.customer_id, letter.customer_id)
         return it
 
-    @staticmethod
-    def _write(items: Iterable[Item]) -> int:
+    def _write(self, items: Iterable[Item]) -> int:
+        if self.writer is not None:
+            return self.writer.put_all(it.serialize() for it in items)
         count = 0
         try:
             with Item.batch_write() as batch:
@@ -415,6 +526,11 @@ class DunningRepository:
         except (PutError, PynamoDBConnectionError) as e:
             raise _typed(e) from e
         return count
+
+
+# What sending never needs of a customer's partition: its other letters (they grow with
+# every month of history) and its scope states. Filtered by kind: keys cannot be filtered.
+_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem)
 
 
 def _is_conditional(e: Exception) -> bool:
@@ -524,3 +640,38 @@ _MAPPERS: dict[type, Any] = {
 
 def _to_domain(it: Item) -> Any:
     return _MAPPERS[type(it)](it)
+
+
+def _records(items: Iterable[Item]) -> CustomerRecords:
+    """Items of one customer's partition -> what delivery needs of them."""
+    customer = None
+    contacts: list[Contact] = []
+    invoices: list[Invoice] = []
+    credits: list[Credit] = []
+    pauses: list[Pause] = []
+    promises: list[Promise] = []
+    children: list[str] = []
+    for it in items:
+        if isinstance(it, CustomerItem):
+            customer = _customer(it)
+        elif isinstance(it, ContactItem):
+            contacts.append(_contact(it))
+        elif isinstance(it, InvoiceItem):
+            invoices.append(_invoice(it))
+        elif isinstance(it, CreditItem):
+            credits.append(_credit(it))
+        elif isinstance(it, PauseItem):
+            pauses.append(_pause(it))
+        elif isinstance(it, PromiseItem):
+            promises.append(_promise(it))
+        elif isinstance(it, ChildItem):
+            children.append(it.customer_id)
+    return CustomerRecords(
+        customer,
+        tuple(contacts),
+        tuple(invoices),
+        tuple(credits),
+        tuple(pauses),
+        tuple(promises),
+        tuple(children),
+    )
