@@ -33,26 +33,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from dunning.domain.csv_import import FileKind, validate_file
+from dunning.domain.synthetic import INVOICE_COLUMNS
 
 TARGET_ROWS_PER_S = 150_000
 TARGET_MB = 64
 CUSTOMERS = 50_000
-
-HEADER = [
-    "invoice_id",
-    "customer_id",
-    "number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "amount",
-    "amount_remaining",
-    "department",
-    "group_id",
-    "procedure_id",
-    "status",
-    "paid_date",
-]
 
 
 def write_invoices(path: Path, rows: int) -> None:
@@ -60,7 +45,7 @@ def write_invoices(path: Path, rows: int) -> None:
     start = date(2025, 11, 1)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(HEADER)
+        writer.writerow(INVOICE_COLUMNS)
         for i in range(rows):
             issued = start + timedelta(days=rnd.randrange(365))
             cents = rnd.randrange(1_000, 5_000_000)
