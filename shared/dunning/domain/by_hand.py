@@ -1,7 +1,7 @@
 """Letters a collector asks for (SPEC 2.5): what one customer would get today, or a
 letter of a chosen level sent by hand, and the hold that stops either.
 
-Pure, and built on the daily run's own pass (`engine._Run`): a letter made by hand
+Pure, and built on the daily run's own pass (`engine.Run`): a letter made by hand
 lists the same items, credits, fees and interest as the engine's letter of that
 level would, and respects the same holds (pauses, promises, letters awaiting
 approval) and the rule of one letter per (scope, currency, day).
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import localcontext
 
-from dunning.domain.engine import Snapshot, _Run, evaluate
+from dunning.domain.engine import Run, Snapshot, evaluate
 from dunning.domain.holds import promise_deadline
 from dunning.domain.letters import build_letter, listed_items
 from dunning.domain.levels import item_levels
@@ -99,7 +99,7 @@ def letters_at_level(
     """
     owner = owner_of(snapshot, customer_id)
     with localcontext(MONEY_CONTEXT):
-        run = _Run(config, subsidiary_id, snapshot, as_of)
+        run = Run(config, subsidiary_id, snapshot, as_of)
         holds, _ = run.holds()
         if owner in holds.customers:
             held = hold_of(config, subsidiary_id, snapshot, as_of, owner)
@@ -120,7 +120,7 @@ def letters_at_level(
     return HandLetters(owner, tuple(letters), tuple(states), (), tuple(skipped))
 
 
-def _why_not(run: _Run, scope: Scope, ref: ScopeRef, level: int) -> Skipped | None:
+def _why_not(run: Run, scope: Scope, ref: ScopeRef, level: int) -> Skipped | None:
     levels = len(scope.procedure.levels)
     if level > levels:
         procedure = scope.procedure.procedure_id
@@ -136,7 +136,7 @@ def _why_not(run: _Run, scope: Scope, ref: ScopeRef, level: int) -> Skipped | No
     return None
 
 
-def _letter(run: _Run, scope: Scope, ref: ScopeRef, level: int) -> Letter | Skipped:
+def _letter(run: Run, scope: Scope, ref: ScopeRef, level: int) -> Letter | Skipped:
     """The letter of `level` for the scope, or why there is none."""
     days, remaining, due_total = run.measure(scope.invoices)
     credits = run.scope_credits(scope)
@@ -171,7 +171,7 @@ def hold_of(
             until = f"until {pause.until.isoformat()}" if pause.until else "with no end date"
             return f"customer {owner} is paused ({pause.reason}) {until}"
     with localcontext(MONEY_CONTEXT):
-        run = _Run(config, subsidiary_id, snapshot, as_of)
+        run = Run(config, subsidiary_id, snapshot, as_of)
         holds, _ = run.holds()
         if owner not in holds.customers:
             return None

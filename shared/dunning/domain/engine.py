@@ -148,8 +148,9 @@ class _DaysOverdue(dict[date, int]):
         return days
 
 
-class _Run:
-    """One evaluation: the lookups built once, then a pass over the scopes."""
+class Run:
+    """One evaluation: the lookups built once, then a pass over the scopes (the daily
+    run's and, scope by scope, the letters made by hand in domain.by_hand)."""
 
     def __init__(self, config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> None:
         self.subsidiary_id = subsidiary_id
@@ -320,7 +321,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def evaluate(config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> Evaluation:
     """Letters to make on `as_of` and the states and promises that change (SPEC 2.1-2.4)."""
     with _cyclic_gc_paused(), localcontext(MONEY_CONTEXT):
-        run = _Run(config, subsidiary_id, snapshot, as_of)
+        run = Run(config, subsidiary_id, snapshot, as_of)
         holds, changed_promises = run.holds()
         scopes = run.build_scopes(holds)
         for scope in scopes.values():
