@@ -1,17 +1,19 @@
 """AWS requests per letter sent by the real render-and-send handler on the embedded AWS.
 
 Customers are written to DynamoDB Local, the real schedule -> evaluate path queues
-their letters, then the letter queue is drained into the render-and-send handler
-(batches of 10, as the template's event source mapping sends them) with the
-composition root's own dependency bundle. botocore `before-call` hooks on that
+their letters (up to 25 letter jobs per message), then the letter queue is drained
+into the render-and-send handler (the template's BatchSize of messages per
+invocation) with the composition root's own dependency bundle. botocore `before-call` hooks on that
 bundle's clients count every request: S3 (configuration, documents), SES, and
 PynamoDB's DynamoDB client. SQS receive/delete is Lambda's event source mapping, not
 the function's, and is not counted.
 
-    .venv/bin/python bench/bench_delivery.py [--letters 20]
+    .venv/bin/python bench/bench_delivery.py [--letters 20] [--one-per-message]
 
 Prints requests per emailed letter and per printed letter, by operation, and what a
 cold start adds (the template override sync). Yardstick: <= 4 requests per letter.
+`--one-per-message` re-queues every job as a message of its own first: a day with a
+letter here and there, each from another shard.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -28,9 +31,10 @@ from typing import Any
 from dunning.adapters.dynamodb.models import ALL_MODELS, bind
 from dunning.adapters.dynamodb.repository import DunningRepository
 from dunning.composition import _cached_client, send_deps
-from dunning.domain.model import Customer, Invoice
+from dunning.domain.model import Customer, Invoice, ScopeKind, ScopeRef, letter_id_for
 from dunning.local.aws import REGION, EmbeddedAws
 from dunning.local.driver import LocalDriver
+from dunning.messages import SendLetters
 from dunning.settings import Settings
 
 RENDER = "RenderAndSendFunction"
@@ -84,18 +88,53 @@ def seed(repo: DunningRepository, letters: int, printed: bool, first: int) -> li
     return [c.customer_id for c in customers]
 
 
-def run(aws: EmbeddedAws, driver: LocalDriver, meter: Counter_, day: date) -> int:
-    """One morning: evaluate, then drain the letters through the metered handler."""
+def run(
+    aws: EmbeddedAws,
+    driver: LocalDriver,
+    meter: Counter_,
+    day: date,
+    customers: list[str],
+    one_per_message: bool,
+) -> tuple[int, Counter[str]]:
+    """One morning: evaluate, then drain the letters through the metered handler.
+    Returns the letters delivered (each checked in the ledger) and the requests."""
     aws.client("s3").put_object(
         Bucket=aws.deployment.refs["ConfigBucket"], Key="dunning.yaml", Body=CONFIG.encode()
     )
     driver.fire_schedule(datetime(day.year, day.month, day.day, 6, tzinfo=UTC))
     driver.drain(only=["EvaluationQueue"])
+    jobs = requeue_one_per_message(aws) if one_per_message else None
     meter.calls.clear()
     before = driver.invocations.get(RENDER, 0)
-    delivered = driver.drain(only=["LetterQueue"])
-    print(f"  {delivered} letters in {driver.invocations[RENDER] - before} invocations")
-    return delivered
+    started = time.perf_counter()
+    messages = driver.drain(only=["LetterQueue"])
+    seconds = time.perf_counter() - started
+    invocations = driver.invocations[RENDER] - before
+    calls = Counter(meter.calls)  # before the checks below read the ledger
+    repo = DunningRepository()
+    done = 0
+    for cid in customers:
+        letter_id = letter_id_for("BENCH", ScopeRef(ScopeKind.CUSTOMER, cid, "EUR"), day)
+        found = repo.get_letter(cid, letter_id)
+        assert found is not None and found[1] in ("sent", "printed"), (cid, found)
+        done += 1
+    shape = f" (re-queued one per message: {jobs})" if jobs is not None else ""
+    print(f"  {done} letters in {messages} messages{shape}, {invocations} invocations")
+    print(f"  {seconds:.1f} s wall, {seconds / done * 1000:.0f} ms per letter (the embedded AWS)")
+    return done, calls
+
+
+def requeue_one_per_message(aws: EmbeddedAws) -> int:
+    """Take the letter messages off the queue and put each job back on its own."""
+    sqs, url = aws.client("sqs"), aws.deployment.refs["LetterQueue"]
+    jobs = []
+    while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for m in got:
+            jobs += SendLetters.from_json(m["Body"]).jobs
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    for job in jobs:
+        sqs.send_message(QueueUrl=url, MessageBody=SendLetters((job,)).to_json())
+    return len(jobs)
 
 
 def report(label: str, calls: Counter[str], letters: int) -> float:
@@ -110,6 +149,9 @@ def report(label: str, calls: Counter[str], letters: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=20, help="letters of each kind")
+    parser.add_argument(
+        "--one-per-message", action="store_true", help="every letter job in a message of its own"
+    )
     args = parser.parse_args()
     with EmbeddedAws() as aws:
         bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
@@ -131,17 +173,16 @@ def main() -> int:
         driver.deps[RENDER] = bundle
         print(f"cold start (template override sync): {sum(cold.values())} requests {cold}")
 
-        seed(repo, args.letters, printed=False, first=0)
+        customers = seed(repo, args.letters, printed=False, first=0)
         print("emailed letters")
-        emailed = run(aws, driver, meter, DAY)
-        email_calls = Counter(meter.calls)
+        emailed, email_calls = run(aws, driver, meter, DAY, customers, args.one_per_message)
 
-        seed(repo, args.letters, printed=True, first=args.letters)
+        customers = seed(repo, args.letters, printed=True, first=args.letters)
         bundle = send_deps(replace(settings, fixed_now=datetime(2026, 10, 6, 12, tzinfo=UTC)))
         driver.deps[RENDER] = bundle
         print("printed letters (no email address: the print queue)")
-        printed = run(aws, driver, meter, DAY + timedelta(days=1))
-        print_calls = Counter(meter.calls)
+        day = DAY + timedelta(days=1)
+        printed, print_calls = run(aws, driver, meter, day, customers, args.one_per_message)
 
         print()
         per_email = report("emailed letter", email_calls, emailed)

@@ -1,5 +1,7 @@
-"""Render-and-send Lambda: SQS batch of letter jobs -> HTML, text and PDF, sent with SES
-or stored for print, each exactly once (the ledger claims it first)."""
+"""Render-and-send Lambda: SQS batch of letter messages (several letter jobs each) ->
+HTML, text and PDF, sent with SES or stored for print, each exactly once (the ledger
+claims it first). A message with a failed job is reported alone and comes back whole:
+its finished jobs are no-ops then."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import (
@@ -11,9 +13,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dunning.composition import send_deps
-from dunning.messages import SendLetter
+from dunning.messages import SendLetters
 from dunning.settings import Settings
-from dunning.usecases.send_letter import SendDeps, for_one_batch, send_letter
+from dunning.usecases.send_letter import LetterBatch, SendDeps, for_one_batch
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -22,12 +24,16 @@ processor = BatchProcessor(event_type=EventType.SQS)
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: LambdaContext, deps: SendDeps | None = None) -> dict:
     bundle = for_one_batch(deps or send_deps(Settings.from_env()))
+    batch = LetterBatch(bundle, lambda: context.get_remaining_time_in_millis() / 1000)
 
     def record_handler(record: SQSRecord) -> None:
-        job = SendLetter.from_json(record.body)
-        outcome = send_letter(job, bundle)
-        logger.info("letter delivered", extra={"letter_id": job.letter_id, "outcome": outcome})
+        result = batch.deliver(SendLetters.from_json(record.body), record.message_id)
+        for job, outcome in result.outcomes:
+            logger.info("letter delivered", extra={"letter_id": job.letter_id, "outcome": outcome})
+        result.raise_for_error()
 
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    with batch:  # the outcomes are written as the batch closes, before SQS deletes any
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    return batch.failing_too(response)

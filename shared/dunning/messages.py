@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
+from itertools import islice
+from typing import Any
+
+# Letter jobs per letter-queue message. One render-and-send invocation takes up to
+# BatchSize messages (template.yaml): 4 x 25 letters at ~0.3-0.8 s each stays inside
+# its 120 s timeout, their outcomes fit one TransactWriteItems (100 at most), and a
+# message stays ~2 KB, far below SQS's 256 KB. On the evaluation side one
+# SendMessageBatch (10 messages) carries 250 letters.
+JOBS_PER_MESSAGE = 25
 
 
 @dataclass(frozen=True)
@@ -31,16 +41,56 @@ class EvaluateShard:
 
 
 @dataclass(frozen=True)
-class SendLetter:
+class LetterJob:
     """Render and deliver the ledger's letter `letter_id` of `customer_id`."""
 
     customer_id: str
     letter_id: str
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
+    @classmethod
+    def from_dict(cls, d: Any) -> LetterJob:
+        if not isinstance(d, dict):
+            raise ValueError(f"a letter job is an object, not {type(d).__name__}")
+        customer_id, letter_id = d.get("customer_id"), d.get("letter_id")
+        if not (isinstance(customer_id, str) and customer_id):
+            raise ValueError("a letter job needs a customer_id")
+        if not (isinstance(letter_id, str) and letter_id):
+            raise ValueError("a letter job needs a letter_id")
+        return cls(customer_id, letter_id)
+
+
+@dataclass(frozen=True)
+class SendLetters:
+    """The letter queue's one message shape: up to JOBS_PER_MESSAGE letter jobs, done in
+    order; each job at most once per message (a repeated one is left out)."""
+
+    jobs: tuple[LetterJob, ...]
+
+    def __post_init__(self) -> None:
+        if not 0 < len(self.jobs) <= JOBS_PER_MESSAGE:
+            raise ValueError(f"a message holds 1 to {JOBS_PER_MESSAGE} letter jobs")
 
     @classmethod
-    def from_json(cls, text: str) -> SendLetter:
+    def of(cls, jobs: Iterable[LetterJob]) -> SendLetters:
+        return cls(tuple(dict.fromkeys(jobs)))
+
+    def to_json(self) -> str:
+        return json.dumps({"jobs": [asdict(job) for job in self.jobs]})
+
+    @classmethod
+    def from_json(cls, text: str) -> SendLetters:
         d = json.loads(text)
-        return cls(d["customer_id"], d["letter_id"])
+        if not isinstance(d, dict):
+            raise ValueError("a letter message is a JSON object")
+        if "jobs" not in d:  # the single-letter shape of earlier versions, still queued
+            return cls.of([LetterJob.from_dict(d)])
+        if not isinstance(d["jobs"], list):
+            raise ValueError("jobs is a list of letter jobs")
+        return cls.of(LetterJob.from_dict(job) for job in d["jobs"])
+
+
+def pack_jobs(jobs: Iterable[LetterJob], size: int = JOBS_PER_MESSAGE) -> Iterator[SendLetters]:
+    """Letter jobs, in order, as messages of at most `size` distinct jobs."""
+    it = iter(dict.fromkeys(jobs))
+    while chunk := list(islice(it, min(size, JOBS_PER_MESSAGE))):
+        yield SendLetters(tuple(chunk))

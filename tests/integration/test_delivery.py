@@ -40,7 +40,7 @@ from dunning.domain.model import (
 from dunning.domain.print_queue import entry_from_json, print_keys
 from dunning.local.aws import REGION, EmbeddedAws
 from dunning.local.driver import LocalDriver, _sqs_record
-from dunning.messages import SendLetter
+from dunning.messages import LetterJob, SendLetters
 from dunning.ports import TransientError
 from dunning.settings import Settings
 
@@ -177,7 +177,7 @@ def test_duplicate_jobs_send_one_email(world: World, monkeypatch: pytest.MonkeyP
     world.put([world.customer("C1")], [invoice("I1", "C1", D1 - timedelta(days=3))])
     world.evaluate(D1)
     letter_id = world.letter_id("C1", D1)
-    job = SendLetter("C1", letter_id).to_json()
+    job = SendLetters((LetterJob("C1", letter_id),)).to_json()
     url = world.aws.deployment.refs["LetterQueue"]
     for _ in range(2):  # SQS delivers at least once: the same job twice more
         world.aws.client("sqs").send_message(QueueUrl=url, MessageBody=job)
@@ -502,3 +502,130 @@ def test_the_override_sync_takes_only_template_files_by_plain_paths(
         "print.css",
     ]
     assert (target / "letters/final/de.j2").read_bytes() == b"{% extends layout %}"
+
+
+# --- Several letter jobs per message ---------------------------------------------------
+
+
+def letter_messages(world: World) -> list[SendLetters]:
+    """What waits on the letter queue (left there: the caller drains it)."""
+    sqs, url = world.aws.client("sqs"), world.aws.deployment.refs["LetterQueue"]
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    return [SendLetters.from_json(m["Body"]) for m in got.get("Messages", [])]
+
+
+class FailsOnceFor:
+    """A renderer that fails the first time it renders one customer's letter."""
+
+    def __init__(self, real: Any, customer_id: str):
+        self.real, self.customer_id, self.failed = real, customer_id, False
+
+    def render(self, letter: Any, customer: Any, config: Any, today: date) -> Any:
+        if letter.customer_id == self.customer_id and not self.failed:
+            self.failed = True
+            raise RuntimeError("template error")
+        return self.real.render(letter, customer, config, today)
+
+
+def test_a_shards_letters_travel_in_one_message_and_a_failed_job_sends_none_twice(
+    world: World, monkeypatch: pytest.MonkeyPatch
+):
+    cids = ["MJ1", "MJ2", "MJ3"]
+    world.put(
+        [world.customer(c) for c in cids],
+        [invoice(f"{c}-I", c, D1 - timedelta(days=3)) for c in cids],
+    )
+    world.evaluate(D1)
+    letter_ids = [world.letter_id(c, D1) for c in cids]
+    (message,) = letter_messages(world)
+    assert [job.letter_id for job in message.jobs] == letter_ids
+    bundle = real_bundle(world.aws)
+    failing = FailsOnceFor(bundle.renderer, "MJ2")
+    world.driver.deps[RENDER] = replace(bundle, renderer=failing)
+    on(D1, monkeypatch)
+    before = world.driver.invocations.get(RENDER, 0)
+    world.driver.drain()  # MJ2 fails the message; it comes back whole
+    assert failing.failed and world.driver.invocations[RENDER] - before == 2
+    for cid, letter_id in zip(cids, letter_ids, strict=True):
+        assert world.ledger(cid, letter_id)[1] == "sent"
+        assert len(world.emails(letter_id)) == 1
+
+
+class OutcomesLost:
+    """The connection dies as the message's outcomes are written (the first time)."""
+
+    def __init__(self, real: DunningRepository):
+        self.real, self.lost = real, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def transition_letters(self, changes: Any) -> frozenset[str]:
+        if not self.lost:
+            self.lost += 1
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-west-1.amazonaws.com/")
+        return self.real.transition_letters(changes)
+
+
+def test_a_crash_before_the_outcomes_are_written_flags_the_sent_letters_never_resends(
+    world: World, monkeypatch: pytest.MonkeyPatch
+):
+    cids = ["RC1", "RC2"]
+    world.put(
+        [world.customer(c) for c in cids],
+        [invoice(f"{c}-I", c, D1 - timedelta(days=3)) for c in cids],
+    )
+    world.evaluate(D1)
+    bundle = real_bundle(world.aws)
+    repo = OutcomesLost(bundle.repo)  # type: ignore[arg-type]
+    world.driver.deps[RENDER] = replace(bundle, repo=repo)
+    on(D1, monkeypatch)
+    world.driver.drain()
+    assert repo.lost == 1
+    for cid in cids:
+        letter_id = world.letter_id(cid, D1)
+        _, status, delivery = world.ledger(cid, letter_id)
+        assert status == "needs_reconciliation" and delivery["recipients"]
+        assert len(world.emails(letter_id)) == 1
+
+
+def test_a_message_of_the_earlier_single_letter_shape_is_delivered(
+    world: World, monkeypatch: pytest.MonkeyPatch
+):
+    world.put([world.customer("OLD1")], [invoice("OLD1-I", "OLD1", D1 - timedelta(days=3))])
+    world.evaluate(D1)
+    letter_id = world.letter_id("OLD1", D1)
+    old = json.dumps({"customer_id": "OLD1", "letter_id": letter_id})
+    world.aws.client("sqs").send_message(
+        QueueUrl=world.aws.deployment.refs["LetterQueue"], MessageBody=old
+    )
+    on(D1, monkeypatch)
+    world.driver.drain()
+    assert world.ledger("OLD1", letter_id)[1] == "sent"
+    assert len(world.emails(letter_id)) == 1
+
+
+def test_outcomes_are_written_together_each_on_its_own_condition(world: World):
+    world.put(
+        [world.customer(c) for c in ("TX1", "TX2", "TX3")],
+        [invoice(f"{c}-I", c, D1 - timedelta(days=3)) for c in ("TX1", "TX2", "TX3")],
+    )
+    world.evaluate(D1)
+    entries = [world.ledger(c, world.letter_id(c, D1)) for c in ("TX1", "TX2", "TX3")]
+    letters = [letter for letter, _, _ in entries]
+    for letter in letters[:2]:
+        world.repo.transition_letter(letter, "queued", "claimed", {"step": "claimed"})
+    changes = [
+        (letter, ("claimed", "needs_reconciliation"), "sent", {"message_id": f"m-{n}"})
+        for n, letter in enumerate(letters)
+    ]
+    early = (letters[0], ("claimed",), "printed", {"message_id": "superseded"})
+    # TX3 was never claimed; TX1 is named twice: the later change is the one written
+    lost = world.repo.transition_letters([early, *changes])
+    assert lost == {letters[2].letter_id}
+    got = [world.ledger(letter.customer_id, letter.letter_id) for letter in letters]
+    assert [(status, delivery) for _, status, delivery in got] == [
+        ("sent", {"message_id": "m-0"}),
+        ("sent", {"message_id": "m-1"}),
+        ("queued", {}),
+    ]

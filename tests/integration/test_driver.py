@@ -7,7 +7,7 @@ import pytest
 
 from dunning.local.aws import EmbeddedAws
 from dunning.local.driver import LocalDriver
-from dunning.messages import SendLetter
+from dunning.messages import LetterJob, SendLetters
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,8 @@ def _count(aws: EmbeddedAws, queue: str) -> int:
 def test_a_poison_message_fails_alone_and_reaches_the_dlq(aws: EmbeddedAws, driver: LocalDriver):
     sqs = aws.client("sqs")
     url = aws.deployment.refs["LetterQueue"]
-    sqs.send_message(QueueUrl=url, MessageBody=SendLetter("NOBODY", "L20260101-0").to_json())
+    job = SendLetters((LetterJob("NOBODY", "L20260101-0"),)).to_json()
+    sqs.send_message(QueueUrl=url, MessageBody=job)
     sqs.send_message(QueueUrl=url, MessageBody="this is not a letter job")
     before = driver.invocations.get("RenderAndSendFunction", 0)
     driver.drain()

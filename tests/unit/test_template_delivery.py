@@ -66,3 +66,16 @@ def test_render_and_send_deletes_only_in_the_print_queue_and_lists_only_template
     }
     assert by_action["s3:ListBucket"]["Condition"] == {"StringLike": {"s3:prefix": ["templates/*"]}}
     assert "dynamodb:DeleteItem" not in by_action and "dynamodb:Scan" not in by_action
+
+
+def test_a_full_batch_of_letter_jobs_fits_the_render_functions_time_and_one_outcome_write():
+    from dunning.adapters.dynamodb.repository import TRANSACTION_ITEMS
+    from dunning.messages import JOBS_PER_MESSAGE
+    from dunning.usecases.send_letter import RESERVE_SECONDS
+
+    props = FUNCTIONS["RenderAndSendFunction"]["Properties"]
+    (letters,) = [ev for ev in T.events if ev.function == "RenderAndSendFunction"]
+    most = letters.properties["BatchSize"] * JOBS_PER_MESSAGE
+    assert most <= TRANSACTION_ITEMS  # the batch's outcomes: one TransactWriteItems
+    slowest_letter = 0.8  # seconds: a two-page letter rendered, stored and sent (README)
+    assert most * slowest_letter <= props["Timeout"] - RESERVE_SECONDS

@@ -34,7 +34,7 @@ from dunning.domain.model import (
     Subsidiary,
 )
 from dunning.domain.scopes import ProcedureBook
-from dunning.messages import EvaluateShard, SendLetter
+from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
 from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer
 
 LedgerEntry = tuple[Letter, str, dict[str, Any]]
@@ -85,7 +85,7 @@ class CollectionsDeps:
     config: ConfigSource
     repo: CollectionsRepository
     evaluations: Queue  # EvaluateShard messages (resume: evaluate one customer at once)
-    letters: Queue  # SendLetter jobs (send now, approve)
+    letters: Queue  # SendLetters messages (send now, approve)
     renderer: Renderer
     clock: Clock
 
@@ -248,7 +248,8 @@ class Collections:
         repo, sub_id = self.deps.repo, found.subsidiary.subsidiary_id
         letters = list(hand.letters)
         fresh = repo.record_letters(letters, {x.letter_id: Ledger.QUEUED for x in letters})
-        self.deps.letters.send_all(SendLetter(x.customer_id, x.letter_id).to_json() for x in fresh)
+        jobs = (LetterJob(x.customer_id, x.letter_id) for x in fresh)
+        self.deps.letters.send_all(m.to_json() for m in pack_jobs(jobs))
         repo.save_states(sub_id, {hand.owner_id: found.root}, hand.states)
         repo.save_promises(sub_id, hand.promises)
         entries = tuple(
@@ -332,7 +333,8 @@ class Collections:
         if status == Ledger.CANCELLED:
             raise Conflict(f"letter {letter_id} was cancelled: it cannot be approved")
         if status == Ledger.QUEUED:
-            self.deps.letters.send_all([SendLetter(letter.customer_id, letter_id).to_json()])
+            job = LetterJob(letter.customer_id, letter_id)
+            self.deps.letters.send_all([SendLetters((job,)).to_json()])
         return letter, status, delivery
 
     def cancel(self, letter_id: str) -> LedgerEntry:

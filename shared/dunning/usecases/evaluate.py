@@ -11,7 +11,7 @@ from typing import Protocol
 from dunning.domain.delivery import Ledger
 from dunning.domain.engine import Snapshot, evaluate
 from dunning.domain.model import Letter, Promise, ScopeState, Sending
-from dunning.messages import EvaluateShard, SendLetter
+from dunning.messages import EvaluateShard, LetterJob, pack_jobs
 from dunning.ports import ConfigSource, Queue
 
 
@@ -50,15 +50,20 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
         for letter in result.letters
     }
     fresh = deps.repo.record_letters(list(result.letters), dict(status_of))
-    queued = deps.letters.send_all(
-        SendLetter(letter.customer_id, letter.letter_id).to_json()
+    jobs = [
+        LetterJob(letter.customer_id, letter.letter_id)
         for letter in fresh
         if status_of[letter.letter_id] is Ledger.QUEUED
-    )
+    ]
+    # Several jobs per message: on a go-live day one SendMessageBatch carries up to
+    # 250 letters instead of 10.
+    deps.letters.send_all(message.to_json() for message in pack_jobs(jobs))
     root_of = {
         c.customer_id: c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
         for c in snapshot.customers
     }
     deps.repo.save_states(msg.subsidiary_id, root_of, result.states)
     deps.repo.save_promises(msg.subsidiary_id, result.promises)
-    return ShardResult(len(snapshot.customers), len(snapshot.invoices), len(result.letters), queued)
+    return ShardResult(
+        len(snapshot.customers), len(snapshot.invoices), len(result.letters), len(jobs)
+    )

@@ -4,8 +4,9 @@ run against the embedded AWS in tests/integration/test_delivery.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -18,12 +19,21 @@ from dunning.domain.model import (
     InvoiceStatus,
     Letter,
     Level,
+    Pause,
+    PauseReason,
     Procedure,
     ScopeKind,
 )
-from dunning.messages import SendLetter
+from dunning.messages import LetterJob, SendLetters
 from dunning.ports import Conflict, MessageRejected, Pdf, RenderedLetter, TransientError
-from dunning.usecases.send_letter import SendDeps, for_one_batch, send_letter
+from dunning.usecases.send_letter import (
+    RESERVE_SECONDS,
+    LetterBatch,
+    SendDeps,
+    for_one_batch,
+    send_letter,
+    send_letters,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -37,6 +47,7 @@ class Ledger:
     records: dict[str, CustomerRecords] = field(default_factory=dict)
     marks: set[str] = field(default_factory=set)
     history: list[str] = field(default_factory=list)
+    writes: int = 0  # calls of transition_letters: one per message
 
     def sending_view(self, customer_id: str, letter_id: str) -> Any:
         found = self.entries.get(letter_id)
@@ -55,6 +66,16 @@ class Ledger:
         self.transition_letter(letter, "queued", "claimed", delivery)
         return frozenset()
 
+    def transition_letters(self, changes: Any) -> frozenset[str]:
+        lost = set()
+        for evaluated, allowed, to, record in changes:
+            try:
+                self.transition_letter(evaluated, allowed, to, record)
+            except Conflict:
+                lost.add(evaluated.letter_id)
+        self.writes += 1
+        return frozenset(lost)
+
     def transition_letter(self, letter: Letter, from_status: Any, to: str, record: dict) -> None:
         allowed = [from_status] if isinstance(from_status, str) else list(from_status)
         if self.entries[letter.letter_id][1] not in allowed:
@@ -63,8 +84,15 @@ class Ledger:
         self.history.append(to)
 
 
+@dataclass
 class Renderer:
+    fail_for: set[str] = field(default_factory=set)  # customers whose letter cannot render
+    days: list[date] = field(default_factory=list)  # the `today` of each letter rendered
+
     def render(self, letter: Letter, customer: Any, config: Any, today: Any) -> Any:
+        self.days.append(today)
+        if letter.customer_id in self.fail_for:
+            raise RuntimeError(f"template error for {letter.customer_id}")
         return "en", RenderedLetter("Reminder", "<p>html</p>", "text", "<p>print</p>")
 
 
@@ -126,7 +154,7 @@ def setup(*, status="queued", record=None, mailer=None, **cust) -> tuple[SendDep
     return deps, ledger
 
 
-JOB = SendLetter("C1", letter(I1).letter_id)
+JOB = LetterJob("C1", letter(I1).letter_id)
 
 
 def status(ledger: Ledger) -> str:
@@ -242,3 +270,222 @@ def test_a_subsidiary_missing_from_the_configuration_is_named():
     with pytest.raises(LookupError, match=r"subsidiary XX9 is not in dunning\.yaml"):
         send_letter(JOB, deps)
     assert status(ledger) == "queued"
+
+
+# --- Several jobs per message ----------------------------------------------------------
+
+
+def add_letter(ledger: Ledger, cid: str, status: str = "queued") -> LetterJob:
+    """Another customer with a letter of its own in the ledger."""
+    inv = invoice(f"{cid}-I", "80.00", customer_id=cid)
+    evaluated = letter(inv, letter_id=f"L20260910-{cid}", customer_id=cid, scope_id=cid)
+    ledger.entries[evaluated.letter_id] = [evaluated, status, {}]
+    emails = (f"ap@{cid.lower()}.example",)
+    ledger.records[cid] = CustomerRecords(customer(customer_id=cid, emails=emails), invoices=(inv,))
+    return LetterJob(cid, evaluated.letter_id)
+
+
+def sends(deps: SendDeps) -> Counter[str]:
+    return Counter(e.letter_id for e in deps.mailer.sent)  # type: ignore[attr-defined]
+
+
+def test_the_outcomes_of_a_message_are_written_together_after_its_jobs():
+    deps, ledger = setup()
+    message = SendLetters((JOB, add_letter(ledger, "C2"), add_letter(ledger, "C3")))
+    result = send_letters(message, deps)
+    assert result.error is None
+    assert [outcome for _, outcome in result.outcomes] == ["sent", "sent", "sent"]
+    assert ledger.history == ["claimed"] * 3 + ["sent"] * 3  # each claimed before its send
+    assert ledger.writes == 1
+
+
+def test_a_failed_second_job_fails_the_message_and_the_first_is_sent_once_in_all():
+    deps, ledger = setup()
+    second, third = add_letter(ledger, "C2"), add_letter(ledger, "C3")
+    message = SendLetters((JOB, second, third))
+    deps.renderer.fail_for = {"C2"}  # type: ignore[attr-defined]
+    result = send_letters(message, deps)
+    assert isinstance(result.error, RuntimeError)  # the message is reported failed
+    with pytest.raises(RuntimeError, match="template error for C2"):
+        result.raise_for_error()
+    assert dict(result.outcomes) == {JOB: "sent", third: "sent"}  # the others went on
+    assert ledger.entries[second.letter_id][1] == "queued"  # released for the retry
+    deps.renderer.fail_for = set()  # type: ignore[attr-defined]
+    again = send_letters(message, deps)  # SQS brings the whole message back
+    assert again.error is None
+    assert dict(again.outcomes) == {JOB: "sent", second: "sent", third: "sent"}
+    assert sends(deps) == {JOB.letter_id: 1, second.letter_id: 1, third.letter_id: 1}
+
+
+def test_a_duplicated_message_sends_each_letter_once():
+    deps, ledger = setup()
+    message = SendLetters((JOB, add_letter(ledger, "C2")))
+    for _ in range(2):
+        assert send_letters(message, deps).error is None
+    assert set(sends(deps).values()) == {1} and len(sends(deps)) == 2
+
+
+def test_a_job_whose_letter_was_already_sent_is_a_no_op_among_the_others():
+    deps, ledger = setup(status="sent", record={"message_id": "ses-earlier"})
+    message = SendLetters((JOB, add_letter(ledger, "C2")))
+    result = send_letters(message, deps)
+    assert [outcome for _, outcome in result.outcomes] == ["sent", "sent"]
+    assert list(sends(deps)) == ["L20260910-C2"]
+    assert ledger.entries[JOB.letter_id][2] == {"message_id": "ses-earlier"}  # untouched
+
+
+def test_a_crash_before_the_outcomes_are_written_marks_them_for_reconciliation_never_resends():
+    deps, ledger = setup()
+    second = add_letter(ledger, "C2")
+    message = SendLetters((JOB, second))
+    real = ledger.transition_letters
+
+    def lost_connection(changes: Any) -> frozenset[str]:
+        raise TransientError("DynamoDB: connection reset")
+
+    ledger.transition_letters = lost_connection  # type: ignore[method-assign]
+    with pytest.raises(TransientError):
+        send_letters(message, deps)  # both handed to SES, neither outcome written
+    assert [ledger.entries[j.letter_id][1] for j in message.jobs] == ["claimed", "claimed"]
+    ledger.transition_letters = real  # type: ignore[method-assign]
+    again = send_letters(message, deps)
+    assert [outcome for _, outcome in again.outcomes] == ["needs_reconciliation"] * 2
+    assert sends(deps) == {JOB.letter_id: 1, second.letter_id: 1}
+
+
+def test_a_drop_is_written_with_the_other_outcomes():
+    deps, ledger = setup()
+    paid = invoice("I1", "0", status=InvoiceStatus.PAID)
+    ledger.records["C1"] = CustomerRecords(customer(), invoices=(paid,))
+    result = send_letters(SendLetters((JOB, add_letter(ledger, "C2"))), deps)
+    assert [outcome for _, outcome in result.outcomes] == ["dropped", "sent"]
+    assert (status(ledger), ledger.writes) == ("dropped", 1)
+
+
+def test_a_drop_that_loses_to_another_delivery_is_taken():
+    deps, ledger = setup()
+    ledger.records["C1"] = CustomerRecords(
+        customer(), invoices=(invoice("I1", "0", status=InvoiceStatus.PAID),)
+    )
+    real = ledger.transition_letters
+
+    def claimed_meanwhile(changes: Any) -> frozenset[str]:
+        ledger.entries[JOB.letter_id][1] = "claimed"  # a duplicate delivery claimed it
+        return real(changes)
+
+    ledger.transition_letters = claimed_meanwhile  # type: ignore[method-assign]
+    assert send_letters(SendLetters((JOB,)), deps).outcomes == [(JOB, "taken")]
+    assert status(ledger) == "claimed"
+
+
+def test_no_job_starts_without_time_for_it():
+    deps, ledger = setup()
+    message = SendLetters((JOB, add_letter(ledger, "C2")))
+    left = iter([RESERVE_SECONDS + 30, RESERVE_SECONDS - 1])
+    result = send_letters(message, deps, lambda: next(left))
+    assert isinstance(result.error, TransientError) and "1 letter job(s) left" in str(result.error)
+    assert result.outcomes == [(JOB, "sent")]
+    assert ledger.entries["L20260910-C2"][1] == "queued"  # untouched: the retry sends it
+
+
+def test_throttling_stops_the_message_the_next_jobs_wait_for_the_retry():
+    deps, ledger = setup(mailer=Mailer(fail=TransientError("SES: Throttling")))
+    second = add_letter(ledger, "C2")
+    result = send_letters(SendLetters((JOB, second)), deps)
+    assert isinstance(result.error, TransientError)
+    assert result.outcomes == []
+    assert [ledger.entries[j][1] for j in (JOB.letter_id, second.letter_id)] == ["queued"] * 2
+
+
+def test_the_outcomes_of_a_batch_of_messages_are_written_once_as_it_closes():
+    deps, ledger = setup()
+    first, second = SendLetters((JOB,)), SendLetters((add_letter(ledger, "C2"),))
+    batch = LetterBatch(deps)
+    with batch:
+        for n, message in enumerate((first, second)):
+            assert batch.deliver(message, f"m{n}").error is None
+        assert ledger.history == ["claimed", "claimed"]  # sent, not recorded yet
+    assert ledger.history == ["claimed", "claimed", "sent", "sent"]
+    assert ledger.writes == 1
+    assert batch.failing_too({"batchItemFailures": []}) == {"batchItemFailures": []}
+
+
+def test_a_batch_whose_outcome_is_lost_reports_that_message_failed():
+    deps, ledger = setup()
+    batch = LetterBatch(deps)
+    with batch:
+        batch.deliver(SendLetters((JOB,)), "m0")
+        batch.deliver(SendLetters((add_letter(ledger, "C2"),)), "m1")
+        ledger.entries[JOB.letter_id][1] = "cancelled"  # nothing does this: a broken store
+    response = batch.failing_too({"batchItemFailures": [{"itemIdentifier": "m9"}]})
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m9"}, {"itemIdentifier": "m0"}]}
+    assert ledger.entries["L20260910-C2"][1] == "sent"
+
+
+def test_the_batch_records_what_was_sent_even_when_a_message_fails_unexpectedly():
+    deps, ledger = setup()
+    batch = LetterBatch(deps)
+    with pytest.raises(KeyboardInterrupt), batch:
+        batch.deliver(SendLetters((JOB,)), "m0")
+        raise KeyboardInterrupt
+    assert status(ledger) == "sent"
+
+
+def test_the_same_job_twice_in_one_batch_is_done_once():
+    deps, ledger = setup()
+    batch = LetterBatch(deps)
+    with batch:
+        first = batch.deliver(SendLetters((JOB,)), "m0")
+        again = batch.deliver(SendLetters((JOB,)), "m1")  # SQS delivered it twice
+    assert first.outcomes == again.outcomes == [(JOB, "sent")]
+    assert ledger.history == ["claimed", "sent"] and sends(deps) == {JOB.letter_id: 1}
+
+
+def test_a_drop_decided_twice_in_one_batch_is_written_once():
+    deps, ledger = setup()
+    paid = invoice("I1", "0", status=InvoiceStatus.PAID)
+    ledger.records["C1"] = CustomerRecords(customer(), invoices=(paid,))
+    batch = LetterBatch(deps)
+    with batch:
+        for n in range(2):
+            assert batch.deliver(SendLetters((JOB,)), f"m{n}").outcomes == [(JOB, "dropped")]
+    assert ledger.history == ["dropped"] and ledger.writes == 1
+
+
+# --- The letter's day is the subsidiary's ---------------------------------------------
+
+
+class LateEvening:
+    """2026-09-10 13:30 UTC: already 2026-09-11 in Auckland, still the 10th in Europe."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 9, 10, 13, 30, tzinfo=UTC)
+
+
+def test_the_letter_is_dated_on_the_subsidiarys_calendar_not_utcs():
+    deps, ledger = setup()
+    auckland = replace(SUB, timezone="Pacific/Auckland")
+    deps.config = StaticConfig(replace(CONFIG, subsidiaries=(auckland,)))
+    deps.clock = LateEvening()
+    assert send_letter(JOB, deps) == "sent"
+    assert ledger.entries[JOB.letter_id][2]["sent_on"] == "2026-09-11"
+    assert deps.renderer.days == [date(2026, 9, 11)]  # type: ignore[attr-defined]
+
+
+def test_a_pause_until_the_utc_date_has_ended_on_the_subsidiarys_date():
+    """Paused up to and including 2026-09-10: in Auckland it is the 11th, so it goes."""
+    deps, ledger = setup()
+    auckland = replace(SUB, timezone="Pacific/Auckland")
+    deps.config = StaticConfig(replace(CONFIG, subsidiaries=(auckland,)))
+    deps.clock = LateEvening()
+    pause = Pause(ScopeKind.CUSTOMER, "C1", "C1", PauseReason.OTHER, "", date(2026, 9, 10))
+    ledger.records["C1"] = replace(ledger.records["C1"], pauses=(pause,))
+    assert send_letter(JOB, deps) == "sent"
+
+
+@dataclass
+class StaticConfig:
+    config: Config
+
+    def load(self) -> Config:
+        return self.config

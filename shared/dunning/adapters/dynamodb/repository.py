@@ -15,6 +15,7 @@ Keys (all strings):
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -62,8 +63,12 @@ from dunning.domain.model import (
 )
 from dunning.ports import Conflict, TransientError
 
+# One ledger transition: the letter, the states it may be in, the new state, its record.
+LedgerChange = tuple[Letter, Sequence[str], str, dict[str, Any]]
+
 HIGH = "\uffff"  # sorts after every id: closes a key range
 TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
+TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
 
 
 def _connection() -> Connection:
@@ -330,6 +335,46 @@ class DunningRepository:
                 raise Conflict(f"letter {letter.letter_id} is no longer {was}") from e
             raise _typed(e) from e
 
+    def transition_letters(self, changes: Sequence[LedgerChange]) -> frozenset[str]:
+        """Several transitions as few writes: (letter, from states, to state, delivery)
+        each, conditional on its from states as transition_letter is, in
+        TransactWriteItems of up to 100 letters and ~2 MB (one change: a PutItem; one
+        letter at most once). Returns the ids of the letters found in another state:
+        those are left as they are, every other change is written."""
+        latest = {change[0].letter_id: change for change in changes}  # one write per item
+        conflicts: set[str] = set()
+        for chunk in _transaction_chunks(list(latest.values()), self._letter_item):
+            conflicts |= self._transition_chunk(chunk)
+        return frozenset(conflicts)
+
+    def _transition_chunk(self, pending: list[tuple[LedgerChange, LetterItem]]) -> set[str]:
+        conflicts: set[str] = set()
+        attempts = 0
+        while len(pending) > 1:
+            try:
+                with TransactWrite(connection=_connection()) as tx:
+                    for (_, allowed, _, _), item in pending:
+                        tx.save(item, condition=LetterItem.status.is_in(*allowed))
+                return conflicts
+            except TransactWriteError as e:
+                codes = [r.code if r is not None else None for r in e.cancellation_reasons or []]
+                lost = [code == "ConditionalCheckFailed" for code in codes]
+                attempts += 1
+                if any(lost):  # leave those out, write the others
+                    flagged = list(zip(pending, lost, strict=False))
+                    conflicts |= {change[0].letter_id for (change, _), hit in flagged if hit}
+                    pending = [p for p, hit in flagged if not hit]
+                elif _worth_retrying(codes, attempts):
+                    time.sleep(0.05 * attempts)
+                else:
+                    break  # refused whole (a limit, an outage): one write per letter below
+        for (letter, allowed, to_status, delivery), _ in pending:
+            try:
+                self.transition_letter(letter, allowed, to_status, delivery)
+            except Conflict:
+                conflicts.add(letter.letter_id)
+        return conflicts
+
     def claim_letter(
         self, letter: Letter, delivery: dict[str, Any], addresses: Sequence[str]
     ) -> frozenset[str]:
@@ -531,6 +576,32 @@ class DunningRepository:
 # What sending never needs of a customer's partition: its other letters (they grow with
 # every month of history) and its scope states. Filtered by kind: keys cannot be filtered.
 _NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem)
+
+
+def _transaction_chunks(
+    changes: list[LedgerChange], item_of: Any
+) -> Iterator[list[tuple[LedgerChange, LetterItem]]]:
+    """Changes with their items, cut below TransactWriteItems' limits (100 actions, 4 MB
+    in all): a long letter's body can be tens of KB."""
+    chunk: list[tuple[LedgerChange, LetterItem]] = []
+    size = 0
+    for change in changes:
+        letter, _, to_status, delivery = change
+        item = item_of(letter, to_status, delivery)
+        item_size = len(item.body.encode()) + 1_000  # keys, index keys, the condition
+        if chunk and (len(chunk) == TRANSACTION_ITEMS or size + item_size > TRANSACTION_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append((change, item))
+        size += item_size
+    if chunk:
+        yield chunk
+
+
+def _worth_retrying(codes: list[str | None], attempts: int) -> bool:
+    """A transaction that only met another one writing the same items (a duplicate
+    delivery flagging a letter) goes through on a second try."""
+    return attempts < 3 and "TransactionConflict" in codes
 
 
 def _is_conditional(e: Exception) -> bool:
