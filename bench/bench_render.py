@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/bench_render.py [--repeat N] [--samples docs/]
 Prints CPU-ms (time.process_time) per one-page letter (10 lines) and per multi-page
-letter (60 lines: two A4 pages), after a warm-up, with one WeasyPrintPdf (shared
+letter (60 lines: two A4 pages), and the median of each step (view with its QR code,
+Jinja2's four parts, WeasyPrint's PDF), after a warm-up, with one WeasyPrintPdf (shared
 FontConfiguration and pre-parsed CSS) for all letters, each letter with its own id.
 Yardsticks: <= 100 ms and <= 400 ms.
 With --samples DIR it also writes DIR/letter-<lang>.png (page 1 at 60 dpi, pdftoppm)
@@ -129,6 +130,7 @@ def write_samples(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, folder: Pat
 
 def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repeat: int) -> None:
     samples: list[float] = []
+    phases: dict[str, list[float]] = {"view": [], "Jinja2": [], "PDF": []}
     page_count = 0
     for n in range(repeat):
         # A new letter id each time, as in real traffic: nothing per letter can be reused
@@ -136,8 +138,15 @@ def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repea
         sample = replace(letter(lines), letter_id=f"L20250304-{lines:04d}{n:012d}")
         start = time.process_time()
         view = build_view(sample, CUSTOMER, SUBSIDIARY, "de", TODAY)
-        result = pdf.render_document(renderer.render(view).print_html)
-        samples.append((time.process_time() - start) * 1000)
+        viewed = time.process_time()
+        html = renderer.render(view).print_html
+        templated = time.process_time()
+        result = pdf.render_document(html)
+        done = time.process_time()
+        samples.append((done - start) * 1000)
+        steps = ((start, viewed), (viewed, templated), (templated, done))
+        for phase, (a, b) in zip(phases, steps, strict=True):
+            phases[phase].append((b - a) * 1000)
         page_count = result.pages
     median = statistics.median(samples)
     verdict = "ok" if median <= TARGETS_MS[lines] else "OVER TARGET"
@@ -145,6 +154,8 @@ def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repea
         f"{lines:>3} lines, {page_count} page(s): median {median:6.1f} CPU-ms, "
         f"min {min(samples):6.1f}  (target <= {TARGETS_MS[lines]:.0f} ms: {verdict})"
     )
+    split = ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in phases.items())
+    print(f"{'':>20}medians by step: {split} ms")
 
 
 def main() -> int:

@@ -2,16 +2,20 @@
 
 Templates should only place text, never compute or format: that keeps the
 arithmetic in one tested place and lets a deployer restyle letters safely.
-Pure: Babel formats, segno draws the SEPA QR code; no I/O.
+Pure: Babel formats, segno encodes the SEPA QR code; no I/O.
 """
 
 from __future__ import annotations
 
+import base64
 import re
-from collections.abc import Iterable
+import struct
+import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import segno
@@ -37,6 +41,8 @@ _EPC_MAX = Decimal("999999999.99")
 _EPC_NAME_MAX = 70
 _EPC_TEXT_MAX = 140
 _EPC_PAYLOAD_MAX_BYTES = 331
+_QR_SCALE = 4  # pixels per module
+_QR_BORDER = 4  # quiet zone, in modules (ISO/IEC 18004)
 
 _IBAN_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 _BIC_RE = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
@@ -177,9 +183,15 @@ def _parse_locale(value: str | None) -> Locale | None:
 # --- Money and dates -------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _babel_locale(tag: str) -> Locale:
+    """Parsed once per process: Babel would parse the tag again on every amount and date."""
+    return Locale.parse(tag)
+
+
 @dataclass(frozen=True, slots=True)
 class _Fmt:
-    locale: str
+    locale: Locale
     currency: str
 
     def money(self, amount: Decimal) -> str:
@@ -309,13 +321,45 @@ def epc_payload(
 def epc_qr_data_uri(payload: str) -> str:
     """PNG data URI; level M and explicit UTF-8 bytes as the EPC guideline requires.
 
-    A 1-bit PNG of 4x4 pixels per module: WeasyPrint embeds it as one small image,
-    where an SVG of the same code is a path of hundreds of segments it must parse and
-    draw (about 8 ms of a 100 ms letter). Printed at 24 mm it is ~220 dpi; the print
+    A PNG of 4x4 pixels per module: WeasyPrint embeds it as one small image, where an
+    SVG of the same code is a path of hundreds of segments it must parse and draw
+    (about 8 ms of a 100 ms letter). Printed at 24 mm it is ~220 dpi; the print
     stylesheet keeps its edges sharp (image-rendering: pixelated).
     """
     qr = segno.make_qr(payload.encode(), error="m", boost_error=False)
-    return str(qr.png_data_uri(scale=4, border=4))
+    png = _grey_png(qr.matrix, scale=_QR_SCALE, border=_QR_BORDER)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _grey_png(matrix: Sequence[Sequence[int]], *, scale: int, border: int) -> bytes:
+    """8-bit greyscale PNG of a QR matrix (1 = dark module), with a light quiet zone.
+
+    segno writes 1-bit PNGs, which WeasyPrint converts to RGB and re-encodes twice per
+    letter; an 8-bit grey image is embedded as it is (about 2 ms less per letter).
+    """
+    light, dark = b"\xff" * scale, b"\x00" * scale
+    width = (len(matrix) + 2 * border) * scale
+    quiet_row = b"\x00" + b"\xff" * width  # filter byte "none", then the pixels
+    margin = light * border
+    rows = [quiet_row] * (border * scale)
+    for modules in matrix:
+        row = b"\x00" + margin + b"".join(dark if m else light for m in modules) + margin
+        rows.extend([row] * scale)
+    rows.extend([quiet_row] * (border * scale))
+    header = struct.pack(">IIBBBBB", width, width, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    # Level 6: level 9 is ten times slower on these repetitive rows for 5 % fewer bytes.
+    pixels = zlib.compress(b"".join(rows), 6)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data)
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
 def _epc(letter: Letter, subsidiary: Subsidiary) -> tuple[str | None, str | None]:
@@ -361,7 +405,7 @@ def build_view(
 ) -> LetterView:
     """Everything a template needs, formatted for `language` and the letter's currency."""
     locale = format_locale(language, customer.language, subsidiary.locale)
-    fmt = _Fmt(locale=locale, currency=letter.currency)
+    fmt = _Fmt(locale=_babel_locale(locale), currency=letter.currency)
     charges_interest = letter.interest > 0 or any(i.interest > 0 for i in letter.items)
     payload, qr = _epc(letter, subsidiary)
     return LetterView(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from letter_samples import TEMPLATES, TODAY, customer, full_letter, subsidiary, two_invoice_letter
+from weasyprint import HTML
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
@@ -168,3 +169,45 @@ def test_font_configuration_and_css_are_reused(pdf: WeasyPrintPdf) -> None:
     pdf.render("<p>one</p>")
     pdf.render("<p>two</p>")
     assert pdf._fonts is fonts and pdf._css is css
+
+
+# --- The lean user-agent stylesheet (no footnote or note rules) -----------------------------
+
+
+def _letter_html(language: str = "de") -> str:
+    view = build_view(full_letter(), customer(), subsidiary(), language, TODAY)
+    return JinjaLetterRenderer([TEMPLATES]).render(view).print_html
+
+
+def test_a_letter_is_laid_out_with_the_lean_ua_stylesheet_and_looks_the_same(
+    pdf: WeasyPrintPdf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = _letter_html()
+    assert pdf._html_class(html) is not HTML  # the footnote rules are left out...
+    lean = pdf.render(html)
+    monkeypatch.setattr(pdf, "_lean_html", HTML)
+    assert pdf._html_class(html) is HTML
+    assert pdf.render(html) == lean  # ...and the PDF is the same, byte for byte
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<p>Total<span style="float: footnote">NOTE-TEXT</span> due.</p>',
+        "<style>.n { float: footnote }</style><p>Total<span class=n>NOTE-TEXT</span></p>",
+    ],
+)
+def test_a_document_with_a_footnote_keeps_the_full_ua_stylesheet(
+    pdf: WeasyPrintPdf, markup: str
+) -> None:
+    assert pdf._html_class(markup) is HTML
+    assert "NOTE-TEXT" in pdf_text(pdf.render(markup))
+
+
+def test_a_linked_stylesheet_or_a_stylesheet_with_notes_keeps_the_full_ua_stylesheet(
+    pdf: WeasyPrintPdf, assets: Path
+) -> None:
+    assert pdf._html_class('<link rel="stylesheet" href="x.css"><p>x</p>') is HTML
+    (assets / "print.css").write_text(".n { float: footnote }")
+    assert WeasyPrintPdf(assets)._html_class("<p>x</p>") is HTML

@@ -298,3 +298,42 @@ def test_templates_directory_is_complete() -> None:
         for language in LANGUAGES:
             assert (TEMPLATES / "letters" / level / f"{language}.j2").is_file()
     assert (TEMPLATES / "print.css").is_file()
+
+
+# --- Line breaks before block-level tags are dropped when an .html layout is compiled ----
+
+
+def _layout_override(tmp_path: Path, letter_html: str) -> JinjaLetterRenderer:
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "letter.html").write_text(letter_html)
+    return JinjaLetterRenderer([tmp_path, TEMPLATES])
+
+
+def test_line_breaks_before_block_tags_are_dropped_from_the_printed_letter(
+    tmp_path: Path,
+) -> None:
+    renderer = _layout_override(
+        tmp_path,
+        "<body>\n  <div>\n    <p>{{ v.reference }}</p>\n    {% if true %}\n    <p>x</p>\n"
+        "    {% endif %}\n  </div>\n</body>\n",
+    )
+    page = render(renderer, two_invoice_letter(), "en").print_html
+    assert page == "<body><div><p>L20250304-0123456789abcdef</p><p>x</p></div></body>"
+
+
+def test_spaces_between_inline_tags_and_text_stay(tmp_path: Path) -> None:
+    renderer = _layout_override(
+        tmp_path, "<p>\n  <b>{{ v.reference }}</b>\n  <i>b</i>\n  text\n</p>\n<pre>\n a\n</pre>"
+    )
+    page = render(renderer, two_invoice_letter(), "en").print_html
+    assert page == (
+        "<p><b>L20250304-0123456789abcdef</b>\n  <i>b</i>\n  text\n</p><pre>\n a\n</pre>"
+    )
+
+
+def test_text_layouts_keep_their_line_breaks(tmp_path: Path) -> None:
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "email.txt").write_text("<div>\n  {{ v.reference }}\n</div>\n")
+    renderer = JinjaLetterRenderer([tmp_path, TEMPLATES])
+    text = render(renderer, two_invoice_letter(), "en").text
+    assert text == "<div>\n  L20250304-0123456789abcdef\n</div>\n"
