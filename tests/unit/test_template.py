@@ -83,3 +83,21 @@ def test_pynamodb_models_match_the_table_keys_and_indexes():
         for idx in (Item.by_shard, Item.by_ref, Item.by_status)
     }
     assert models == indexes
+
+
+def test_the_api_requires_iam_except_for_unsigned_cors_preflights():
+    (api,) = T.of_type("AWS::Serverless::Api").values()
+    assert api["Properties"]["Auth"]["DefaultAuthorizer"] == "AWS_IAM"
+    authorizers = {
+        (ev.properties["Path"], ev.properties["Method"]): ev.properties.get("Auth", {}).get(
+            "Authorizer"
+        )
+        for ev in T.events
+        if ev.kind == "Api"
+    }
+    # OPTIONS reads and changes nothing; every other method is signed
+    assert authorizers == {
+        ("/", "ANY"): None,
+        ("/{proxy+}", "ANY"): None,
+        ("/{proxy+}", "OPTIONS"): "NONE",
+    }
