@@ -87,8 +87,9 @@ def send_deps(settings: Settings) -> SendDeps:
     from dunning.adapters.ses import ONE_ATTEMPT, SesLetterMailer
 
     dirs = (*_template_overrides(settings), templates_dir())
+    clock = Clock(settings.fixed_now)
     mailer = SesLetterMailer(
-        _client("ses", settings, config=ONE_ATTEMPT), settings.ses_configuration_set
+        _client("ses", settings, config=ONE_ATTEMPT), settings.ses_configuration_set, clock
     )
     return SendDeps(
         config=_config(settings),
@@ -97,7 +98,7 @@ def send_deps(settings: Settings) -> SendDeps:
         pdf=_pdf(dirs),
         mailer=mailer,
         documents=S3DocumentStore(_client("s3", settings), settings.letter_bucket),
-        clock=Clock(settings.fixed_now),
+        clock=clock,
     )
 
 

@@ -3,6 +3,7 @@ schedule -> SQS -> evaluate -> SQS -> render-and-send -> SES / S3."""
 
 import email
 import json
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,8 @@ def test_emails_are_what_ses_received(run):
     assert msg["To"] == "admin@devries.example"
     assert msg["From"] == "collections-nl@acme.example"
     assert msg.get_content_type() == "multipart/mixed"
+    # dated by the simulated clock: the morning of the letter's day
+    assert parsedate_to_datetime(msg["Date"]).date().isoformat() == letters[0]["date"]
 
 
 def test_every_letter_has_a_pdf_and_a_summary(run):

@@ -12,13 +12,14 @@ Errors come out typed, at this one place:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from dunning.adapters.email_message import InvalidEmailError, build_email
-from dunning.ports import Envelope, MessageRejected, RenderedLetter, TransientError
+from dunning.ports import Clock, Envelope, MessageRejected, RenderedLetter, TransientError
 
 ONE_ATTEMPT = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
 _TRANSIENT = {"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"}
@@ -51,8 +52,11 @@ class SesMailer:
 class SesLetterMailer:
     """The Mailer port: the MIME message built with the standard library, sent raw."""
 
-    def __init__(self, client: Any, configuration_set: str | None = None):
+    def __init__(
+        self, client: Any, configuration_set: str | None = None, clock: Clock | None = None
+    ):
         self._ses = SesMailer(client, configuration_set)
+        self._now = clock.now if clock else lambda: datetime.now(UTC)
 
     def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
         domain = envelope.sender.rsplit("@", 1)[-1]
@@ -68,6 +72,7 @@ class SesLetterMailer:
                 attachment=(f"{envelope.letter_id}.pdf", pdf) if pdf else None,
                 message_id_domain=domain,
                 letter_id=envelope.letter_id,
+                date=self._now(),  # RFC 5322 asks for it; the simulated clock's in simulate
             )
         except InvalidEmailError as e:
             raise MessageRejected(f"letter {envelope.letter_id}: {e}") from e
