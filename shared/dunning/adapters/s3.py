@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
-from dunning.domain.config import parse_config
+from dunning.domain.config import ConfigError, parse_config
 from dunning.domain.model import Config
 from dunning.ports import Conflict, NotFound, TransientError
 
@@ -34,7 +34,12 @@ class S3ConfigSource:
 
     def load(self) -> Config:
         bucket, key = self._where
-        etag = self._client.head_object(Bucket=bucket, Key=key)["ETag"]
+        try:
+            etag = self._client.head_object(Bucket=bucket, Key=key)["ETag"]
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey"):
+                raise
+            raise ConfigError([f"s3://{bucket}/{key} does not exist: upload dunning.yaml"]) from e
         cached = self._cache.get(self._where)
         if cached and cached[0] == etag:
             return cached[1]
