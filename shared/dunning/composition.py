@@ -195,6 +195,7 @@ def api_deps(settings: Settings) -> Any:
         repo=CollectionsRepository(),
         evaluations=SqsQueue(sqs, settings.evaluation_queue_url),
         letters=SqsQueue(sqs, settings.letter_queue_url),
-        renderer=_renderer(),
+        # the preview shows what would be sent: the same overrides as render-and-send
+        renderer=_renderer((*_template_overrides(settings), templates_dir())),
         clock=Clock(settings.fixed_now),
     )

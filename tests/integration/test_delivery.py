@@ -25,8 +25,10 @@ from botocore.exceptions import ReadTimeoutError
 
 from dunning.adapters.dynamodb.models import PauseItem, bind
 from dunning.adapters.dynamodb.repository import DunningRepository, cust_pk
+from dunning.adapters.s3 import S3ConfigSource
 from dunning.adapters.template_sync import sync_prefix
-from dunning.composition import send_deps, templates_dir
+from dunning.composition import api_deps, send_deps, templates_dir
+from dunning.domain.config import ConfigError
 from dunning.domain.model import (
     Contact,
     Customer,
@@ -47,6 +49,7 @@ from dunning.settings import Settings
 pytestmark = pytest.mark.integration
 
 RENDER = "RenderAndSendFunction"
+API = "ApiFunction"
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 
 
@@ -154,6 +157,7 @@ def world(aws: EmbeddedAws, driver: LocalDriver) -> Iterator[World]:
     aws.client("ses").verify_domain_identity(Domain="acme.example")
     yield World(aws, driver, DunningRepository(), sub)
     driver.deps.pop(RENDER, None)
+    driver.deps.pop(API, None)
 
 
 def on(day: date, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -471,6 +475,33 @@ def test_templates_are_overridden_from_the_config_buckets_prefix(
     world.driver.drain()
     (sent,) = world.emails(world.letter_id("C10", D1))
     assert sent["Subject"].startswith("OVERRIDDEN ")
+
+
+def test_the_preview_renders_with_the_same_overridden_templates(
+    world: World, monkeypatch: pytest.MonkeyPatch
+):
+    prefix = f"templates-{uuid.uuid4().hex[:8]}/"
+    s3, bucket = world.aws.client("s3"), world.aws.deployment.refs["ConfigBucket"]
+    packaged = (templates_dir() / "letters/friendly/en.j2").read_text()
+    override = packaged.replace("{% block subject %}", "{% block subject %}PREVIEWED ")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}letters/friendly/en.j2", Body=override.encode())
+    world.put([world.customer("C12")], [invoice("I13", "C12", D1 - timedelta(days=3))])
+    put_config(world.aws, world.sub)
+    on(D1, monkeypatch)
+    with world.aws.function_env(API):
+        settings = Settings.from_env()
+    world.driver.deps[API] = api_deps(replace(settings, templates_prefix=prefix))
+    status, answer = world.driver.api("GET", "/customers/C12/preview")
+    assert status == 200, answer
+    (preview,) = answer["letters"]
+    assert preview["subject"].startswith("PREVIEWED ")
+
+
+def test_a_missing_dunning_yaml_is_a_configuration_error_that_names_it(aws: EmbeddedAws):
+    bucket = aws.deployment.refs["ConfigBucket"]
+    source = S3ConfigSource(aws.client("s3"), bucket, "nowhere/dunning.yaml")
+    with pytest.raises(ConfigError, match=f"s3://{bucket}/nowhere/dunning.yaml does not exist"):
+        source.load()
 
 
 def test_the_override_sync_takes_only_template_files_by_plain_paths(
