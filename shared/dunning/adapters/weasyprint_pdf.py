@@ -13,12 +13,10 @@ overrides): the stylesheet and every relative asset are looked up in that order.
 
 from __future__ import annotations
 
-import gc
 import logging
 import mimetypes
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -29,6 +27,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from dunning.domain.collector import cyclic_gc_paused
 from dunning.ports import Pdf
 
 DEFAULT_STYLESHEET = "print.css"
@@ -174,7 +173,7 @@ class WeasyPrintPdf:
 
     def render_document(self, print_html: str) -> Pdf:
         try:
-            with _cyclic_gc_paused():
+            with cyclic_gc_paused():  # no collection mid-layout
                 html = self._html_class(print_html)(
                     string=print_html, base_url=self._base_url, url_fetcher=self.fetcher
                 )
@@ -193,21 +192,3 @@ class WeasyPrintPdf:
         stylesheet is not, so its presence alone keeps the full UA stylesheet.
         """
         return HTML if _NOTE_WORDS_RE.search(print_html) else self._lean_html
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one letter is laid out.
-
-    A layout allocates tens of thousands of short-lived objects while the fonts,
-    templates and locale data stay alive: each automatic collection on the way
-    walks all of them and frees almost nothing (about 7 % of a letter's CPU time).
-    The collector runs again, as usual, once the letter is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

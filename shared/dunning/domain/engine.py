@@ -11,13 +11,12 @@ letter (letters.py) -> states of scopes with nothing open reset to none.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 
+from dunning.domain.collector import cyclic_gc_paused
 from dunning.domain.holds import Holds, active_holds, review_promises
 from dunning.domain.letters import build_letter, listed_items
 from dunning.domain.levels import LevelRules, apply_min_percent, item_levels, level_rules
@@ -301,26 +300,9 @@ class Run:
             )
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, restoring it as it was.
-
-    An evaluation allocates hundreds of thousands of acyclic objects while the
-    snapshot keeps millions alive; each automatic collection would walk all of
-    them (about 40 % of a big run) and could free nothing.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def evaluate(config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> Evaluation:
     """Letters to make on `as_of` and the states and promises that change (SPEC 2.1-2.4)."""
-    with _cyclic_gc_paused(), localcontext(MONEY_CONTEXT):
+    with cyclic_gc_paused(), localcontext(MONEY_CONTEXT):
         run = Run(config, subsidiary_id, snapshot, as_of)
         holds, changed_promises = run.holds()
         scopes = run.build_scopes(holds)
