@@ -9,7 +9,6 @@ twice sends the letter once (the ledger's claim), cancelling twice cancels once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dunning.domain.by_hand import HandLetters, Skipped, letters_at_level, letters_now
 from dunning.domain.delivery import Ledger, route
-from dunning.domain.engine import DEFAULT_PROMISE_GRACE_DAYS, Snapshot, customer_balance
+from dunning.domain.engine import DEFAULT_PROMISE_GRACE_DAYS, customer_balance
 from dunning.domain.holds import promise_deadline
 from dunning.domain.model import (
     Config,
@@ -36,6 +35,7 @@ from dunning.domain.model import (
 from dunning.domain.scopes import ProcedureBook
 from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
 from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer
+from dunning.usecases.evaluate import EvaluationRepository
 
 LedgerEntry = tuple[Letter, str, dict[str, Any]]
 
@@ -49,7 +49,9 @@ class Rejected(DunningError):
         self.message = message
 
 
-class CollectionsRepository(Protocol):
+class CollectionsRepository(EvaluationRepository, Protocol):
+    """What evaluation reads and writes (send now evaluates), and the collector's own."""
+
     def customer(self, customer_id: str) -> Customer | None: ...
     def customer_of(self, kind: ScopeKind, target_id: str) -> str | None: ...
     def customer_of_letter(self, letter_id: str) -> str | None: ...
@@ -61,12 +63,6 @@ class CollectionsRepository(Protocol):
     def add_promise(
         self, subsidiary_id: str, root: str, promise: Promise, pause: Pause | None
     ) -> tuple[Promise, bool]: ...
-    def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot: ...
-    def record_letters(self, letters: list[Letter], status_of: dict[str, str]) -> list[Letter]: ...
-    def save_states(
-        self, subsidiary_id: str, root_of: dict[str, str], states: Iterable[ScopeState]
-    ) -> int: ...
-    def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int: ...
     def get_letter(self, customer_id: str, letter_id: str) -> LedgerEntry | None: ...
     def transition_letter(
         self, letter: Letter, from_status: str, to_status: str, delivery: dict[str, Any]
