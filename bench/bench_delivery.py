@@ -32,10 +32,10 @@ from dunning.adapters.dynamodb.models import ALL_MODELS, bind
 from dunning.adapters.dynamodb.repository import DunningRepository
 from dunning.composition import _cached_client, send_deps
 from dunning.domain.model import Customer, Invoice, ScopeKind, ScopeRef, letter_id_for
-from dunning.local.aws import REGION, EmbeddedAws
-from dunning.local.driver import LocalDriver
 from dunning.messages import SendLetters
 from dunning.settings import Settings
+from dunning_local.aws import REGION, EmbeddedAws
+from dunning_local.driver import LocalDriver
 
 RENDER = "RenderAndSendFunction"
 DAY = date(2026, 10, 5)

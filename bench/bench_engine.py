@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from dunning.domain.config import parse_config
-from dunning.domain.engine import Evaluation, Snapshot, evaluate
+from dunning.domain.configuration.parse import parse_config
+from dunning.domain.engine.run import Evaluation, Snapshot, evaluate
 from dunning.domain.model import Config, Invoice, ScopeRef, Sending
-from dunning.domain.synthetic import (
+from dunning_local.synthetic import (
     credit_from_row,
     customer_from_row,
     generate,

@@ -27,10 +27,10 @@ from typing import Any
 
 from dunning.adapters.dynamodb.models import ALL_MODELS
 from dunning.composition import import_deps
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver
-from dunning.local.imports import LOCAL_IMPORT_PARAMETERS
 from dunning.settings import Settings
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LocalDriver
+from dunning_local.imports import LOCAL_IMPORT_PARAMETERS
 
 FLOOR = 1000 / 25  # BatchWriteItem takes 25 items
 WRITES = {"BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"}

@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 from dunning.adapters.dynamodb.models import Item
 from dunning.composition import evaluate_deps
-from dunning.domain.synthetic import generate, write_csv
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LambdaContext, LocalDriver, _sqs_record
-from dunning.local.simulation import Simulation
 from dunning.settings import Settings
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LambdaContext, LocalDriver, _sqs_record
+from dunning_local.simulation import Simulation
+from dunning_local.synthetic import generate, write_csv
 
 AS_OF = date(2026, 10, 30)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
-from dunning.domain.letter_view import build_view
+from dunning.domain.letters.view import build_view
 from dunning.domain.model import (
     CreditKind,
     Customer,

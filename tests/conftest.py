@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LocalDriver
 
 
 @pytest.fixture(scope="session")

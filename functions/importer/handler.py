@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dunning.composition import import_deps
-from dunning.domain.import_tracking import s3_object_refs
+from dunning.domain.imports.tracking import s3_object_refs
 from dunning.settings import Settings
 from dunning.usecases.import_file import ImportDeps, Importer
 

@@ -154,7 +154,7 @@ def _pdf(dirs: tuple[Path, ...] | None = None) -> Any:
 def import_deps(settings: Settings, bucket: str) -> ImportDeps:
     from dunning.adapters.dynamodb.batch import BatchWriter
     from dunning.adapters.dynamodb.import_ledger import ImportLedger
-    from dunning.domain.import_tracking import WaitPolicy
+    from dunning.domain.imports.tracking import WaitPolicy
     from dunning.usecases.import_file import ImportOptions
 
     repo = _repo(settings)

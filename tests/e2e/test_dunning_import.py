@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dunning.cli.main import app
+from dunning_local.cli.main import app
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dunning.local.aws import EmbeddedAws
-from dunning.local.simulation import Simulation, _env, read_actions
+from dunning_local.aws import EmbeddedAws
+from dunning_local.simulation import Simulation, _env, read_actions
 
 pytestmark = pytest.mark.e2e
 

@@ -25,7 +25,7 @@ DATA = Path(__file__).parent / "data" / "simple"
 START_TIMEOUT_S = 120
 
 
-COMMAND = [sys.executable, "-m", "dunning.cli", "serve", "--data", str(DATA), "--port", "0"]
+COMMAND = [sys.executable, "-m", "dunning_local.cli", "serve", "--data", str(DATA), "--port", "0"]
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from typing import Any
 from dunning.adapters.dynamodb.import_ledger import ImportLedger
 from dunning.adapters.dynamodb.models import Item, bind
 from dunning.adapters.dynamodb.repository import DunningRepository, _records, cust_pk
-from dunning.domain.delivery import CustomerRecords
-from dunning.domain.import_tracking import ImportRecord
+from dunning.domain.delivery.refresh import CustomerRecords
+from dunning.domain.imports.tracking import ImportRecord
 from dunning.domain.model import Invoice
-from dunning.local.aws import REGION, EmbeddedAws
+from dunning_local.aws import REGION, EmbeddedAws
 
 CONFIG = b"""\
 subsidiaries:

@@ -23,10 +23,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from dunning.api import ApiDeps, build_app
 from dunning.api.app import openapi_document
-from dunning.cli.serve import ApiGateway
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver, _api_event, _sqs_record
 from dunning.messages import EvaluateShard
+from dunning_local.aws import EmbeddedAws
+from dunning_local.cli.serve import ApiGateway
+from dunning_local.driver import LocalDriver, _api_event, _sqs_record
 
 pytestmark = pytest.mark.integration
 

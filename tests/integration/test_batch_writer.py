@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dunning.adapters.dynamodb.batch import BATCH, BatchWriter
-from dunning.local.aws import REGION, EmbeddedAws
 from dunning.ports import TransientError
+from dunning_local.aws import REGION, EmbeddedAws
 
 pytestmark = pytest.mark.integration
 

@@ -28,7 +28,8 @@ from dunning.adapters.dynamodb.repository import DunningRepository, cust_pk
 from dunning.adapters.s3 import S3ConfigSource
 from dunning.adapters.template_sync import sync_prefix
 from dunning.composition import api_deps, send_deps, templates_dir
-from dunning.domain.config import ConfigError
+from dunning.domain.configuration.parse import ConfigError
+from dunning.domain.delivery.print_queue import entry_from_json, print_keys
 from dunning.domain.model import (
     Contact,
     Customer,
@@ -39,12 +40,11 @@ from dunning.domain.model import (
     ScopeRef,
     letter_id_for,
 )
-from dunning.domain.print_queue import entry_from_json, print_keys
-from dunning.local.aws import REGION, EmbeddedAws
-from dunning.local.driver import LocalDriver, _sqs_record
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import TransientError
 from dunning.settings import Settings
+from dunning_local.aws import REGION, EmbeddedAws
+from dunning_local.driver import LocalDriver, _sqs_record
 
 pytestmark = pytest.mark.integration
 

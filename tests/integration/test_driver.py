@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver
 from dunning.messages import LetterJob, SendLetters
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LocalDriver
 
 pytestmark = pytest.mark.integration
 
@@ -79,7 +79,7 @@ def test_s3_drop_is_imported_and_a_redelivered_event_changes_nothing(
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=aws_bucket)["Contents"]]
     assert "incoming/t/customers.csv" not in keys
     # the same notification again: the file is gone from incoming/, nothing happens
-    from dunning.local.driver import _s3_event
+    from dunning_local.driver import _s3_event
 
     again = driver.invoke(
         "ImportFunction",

@@ -6,8 +6,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from dunning.local.aws import EmbeddedAws
-from dunning.local.template import load_template
+from dunning_local.aws import EmbeddedAws
+from dunning_local.template import load_template
 
 pytestmark = pytest.mark.integration
 

@@ -28,9 +28,9 @@ from import_helpers import (
 )
 
 from dunning.composition import import_deps
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver, _s3_event
 from dunning.settings import Settings
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LocalDriver, _s3_event
 
 pytestmark = pytest.mark.integration
 
@@ -248,7 +248,7 @@ def test_the_waiting_bound_is_also_a_time_bound(aws: EmbeddedAws, driver: LocalD
             "version_id": record.version_id,
         }
     )
-    from dunning.local.driver import _sqs_record
+    from dunning_local.driver import _sqs_record
 
     message = {"MessageId": "m1", "ReceiptHandle": "r1", "Body": event_body}
     arn = aws.deployment.attrs["ImportQueue.Arn"]

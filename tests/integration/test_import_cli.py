@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from import_helpers import CONFIG, customers_csv, import_env, invoice, invoices_csv
 
-from dunning.cli.import_cmd import run_deployed, run_embedded
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver, _s3_event
-from dunning.local.imports import LOCAL_IMPORT_PARAMETERS
+from dunning_local.aws import EmbeddedAws
+from dunning_local.cli.import_cmd import run_deployed, run_embedded
+from dunning_local.driver import LocalDriver, _s3_event
+from dunning_local.imports import LOCAL_IMPORT_PARAMETERS
 
 pytestmark = pytest.mark.integration
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from import_helpers import import_env, put_config, raw_items, records
 
 from dunning.domain.model import Credit, CreditKind, Customer, Delivery, Invoice, InvoiceStatus
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LocalDriver
 
 pytestmark = pytest.mark.integration
 

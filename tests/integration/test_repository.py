@@ -15,7 +15,7 @@ from dunning.domain.model import (
     LetterItem,
     ScopeKind,
 )
-from dunning.local.aws import REGION, EmbeddedAws
+from dunning_local.aws import REGION, EmbeddedAws
 
 pytestmark = pytest.mark.integration
 

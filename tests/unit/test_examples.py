@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dunning.domain.config import parse_config
-from dunning.domain.csv_import import FileKind, kind_for_key, parse_rows, validate_file
+from dunning.domain.configuration.parse import parse_config
+from dunning.domain.imports.validation import FileKind, kind_for_key, parse_rows, validate_file
 
 pytestmark = pytest.mark.unit
 

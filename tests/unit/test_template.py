@@ -4,7 +4,7 @@ responses, private encrypted buckets, least privilege, one table definition."""
 import pytest
 
 from dunning.adapters.dynamodb.models import Item
-from dunning.local.template import load_template
+from dunning_local.template import load_template
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ and each function may do only its part."""
 
 import pytest
 
-from dunning.local.template import load_template
+from dunning_local.template import load_template
 
 pytestmark = pytest.mark.unit
 

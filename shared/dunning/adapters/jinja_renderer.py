@@ -29,7 +29,7 @@ from jinja2 import (
 from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from dunning.domain.letter_view import LetterView
+from dunning.domain.letters.view import LetterView
 
 MAX_OUTPUT_CHARS = 2_000_000  # a long letter is ~100 kB; anything near this is a runaway loop
 MAX_SEQUENCE_PRODUCT = 100_000  # cap for "x" * n and [..] * n inside templates

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dunning.domain.print_queue import (
+from dunning.domain.delivery.print_queue import (
     PRINT_QUEUE_PREFIX,
     PrintEntry,
     day_prefix,

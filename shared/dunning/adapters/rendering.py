@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
-from dunning.domain.letter_view import build_view, choose_language
+from dunning.domain.letters.view import build_view, choose_language
 from dunning.domain.model import Config, Customer, Letter
 from dunning.ports import RenderedLetter
 

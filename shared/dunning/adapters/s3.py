@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
-from dunning.domain.config import ConfigError, parse_config
+from dunning.domain.configuration.parse import ConfigError, parse_config
 from dunning.domain.model import Config
 from dunning.ports import Conflict, NotFound, TransientError
 

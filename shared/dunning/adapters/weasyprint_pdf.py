@@ -27,7 +27,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from dunning.domain.collector import cyclic_gc_paused
+from dunning.domain.gc_pause import cyclic_gc_paused
 from dunning.ports import Pdf
 
 DEFAULT_STYLESHEET = "print.css"

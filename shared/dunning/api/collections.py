@@ -29,8 +29,8 @@ from dunning.api.schemas import (
     SendResponse,
     SkippedScope,
 )
-from dunning.domain.by_hand import Skipped
-from dunning.domain.delivery import Ledger
+from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.engine.by_hand import Skipped
 from dunning.domain.model import ScopeKind
 from dunning.domain.money import fits_minor_units, minor_units
 from dunning.usecases.collections import (

@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     ResponseValidationError,
 )
 
-from dunning.domain.config import ConfigError
+from dunning.domain.configuration.parse import ConfigError
 from dunning.ports import Conflict, NotFound, TransientError
 from dunning.usecases.collections import Rejected
 

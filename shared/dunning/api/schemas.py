@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from dunning.domain.codec import letter_to_dict
-from dunning.domain.delivery import Ledger
+from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.letters.codec import letter_to_dict
 from dunning.domain.model import Letter, PauseReason, ScopeKind
 from dunning.domain.money import is_known_currency
 

@@ -15,10 +15,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from dunning.domain.by_hand import HandLetters, Skipped, letters_at_level, letters_now
-from dunning.domain.delivery import Ledger, route
-from dunning.domain.engine import DEFAULT_PROMISE_GRACE_DAYS, customer_balance
-from dunning.domain.holds import promise_deadline
+from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.delivery.routing import route
+from dunning.domain.engine.by_hand import HandLetters, Skipped, letters_at_level, letters_now
+from dunning.domain.engine.holds import promise_deadline
+from dunning.domain.engine.run import DEFAULT_PROMISE_GRACE_DAYS, customer_balance
+from dunning.domain.engine.scopes import ProcedureBook
 from dunning.domain.model import (
     Config,
     Contact,
@@ -32,7 +34,6 @@ from dunning.domain.model import (
     ScopeState,
     Subsidiary,
 )
-from dunning.domain.scopes import ProcedureBook
 from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
 from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer
 from dunning.usecases.evaluate import EvaluationRepository

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from dunning.domain.delivery import Ledger
-from dunning.domain.engine import Snapshot, evaluate
+from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.engine.run import Snapshot, evaluate
 from dunning.domain.model import Letter, Promise, ScopeState, Sending
 from dunning.messages import EvaluateShard, LetterJob, pack_jobs
 from dunning.ports import ConfigSource, Queue

@@ -4,7 +4,7 @@ A file is validated whole, streaming, before anything is written: with any
 bad row it is rejected whole, an error report next to it under rejected/;
 else its rows are upserted in chunks and it moves to processed/.
 
-Around that core (see dunning.domain.import_tracking for the rules):
+Around that core (see dunning.domain.imports.tracking for the rules):
 - dependency order: the files of one event are taken customers first; a file
   whose only errors are customers not known yet waits for them (a customers
   file dropped with it may still be on its way): it is validated again later
@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 from itertools import chain, islice
 from typing import Any, Protocol
 
-from dunning.domain import csv_import as csvi
-from dunning.domain.import_tracking import (
+from dunning.domain.imports import validation as csvi
+from dunning.domain.imports.tracking import (
     ImportRecord,
     ImportState,
     ObjectRef,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from dunning.domain.feedback import parse_feedback
+from dunning.domain.delivery.feedback import parse_feedback
 from dunning.ports import Clock
 
 

@@ -38,20 +38,11 @@ from datetime import date
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from dunning.domain.delivery import (
-    FINAL,
-    CustomerRecords,
-    Ledger,
-    Refresh,
-    Route,
-    current_of,
-    letter_departments,
-    refresh,
-    route,
-    terms_of,
-)
+from dunning.domain.delivery.ledger import FINAL, Ledger
+from dunning.domain.delivery.print_queue import PrintEntry, entry_json, print_keys
+from dunning.domain.delivery.refresh import CustomerRecords, Refresh, current_of, refresh, terms_of
+from dunning.domain.delivery.routing import Route, letter_departments, route
 from dunning.domain.model import Config, Customer, Letter, Subsidiary
-from dunning.domain.print_queue import PrintEntry, entry_json, print_keys
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import (
     Clock,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 
-from dunning.domain.feedback import BOUNCE, COMPLAINT, FeedbackError, parse_feedback
+from dunning.domain.delivery.feedback import BOUNCE, COMPLAINT, FeedbackError, parse_feedback
 
 pytestmark = pytest.mark.unit
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from dunning.domain.print_queue import (
+from dunning.domain.delivery.print_queue import (
     INDEX_COLUMNS,
     PrintEntry,
     PrintEntryError,

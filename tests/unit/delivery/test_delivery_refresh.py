@@ -9,14 +9,8 @@ from decimal import Decimal
 import pytest
 from delivery_samples import AS_OF, contact, customer, invoice, letter
 
-from dunning.domain.delivery import (
-    CustomerRecords,
-    Terms,
-    current_of,
-    refresh,
-    terms_of,
-)
-from dunning.domain.letters import payment_plan
+from dunning.domain.delivery.refresh import CustomerRecords, Terms, current_of, refresh, terms_of
+from dunning.domain.engine.content import payment_plan
 from dunning.domain.model import (
     Config,
     Credit,

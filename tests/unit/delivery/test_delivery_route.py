@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from delivery_samples import SUB, contact, customer, invoice, letter
 
-from dunning.domain.delivery import MAX_RECIPIENTS, letter_departments, route
+from dunning.domain.delivery.routing import MAX_RECIPIENTS, letter_departments, route
 from dunning.domain.model import Channel, Delivery, Subsidiary
 
 pytestmark = pytest.mark.unit

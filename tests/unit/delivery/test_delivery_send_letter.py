@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from delivery_samples import AS_OF, SUB, customer, invoice, letter
 
-from dunning.domain.delivery import CustomerRecords
+from dunning.domain.delivery.refresh import CustomerRecords
 from dunning.domain.model import (
     Channel,
     Config,

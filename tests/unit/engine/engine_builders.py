@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from dunning.domain.config import parse_config
-from dunning.domain.engine import Evaluation, Snapshot, evaluate
+from dunning.domain.configuration.parse import parse_config
+from dunning.domain.engine.run import Evaluation, Snapshot, evaluate
 from dunning.domain.model import (
     Config,
     Credit,

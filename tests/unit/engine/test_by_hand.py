@@ -20,7 +20,7 @@ from engine_builders import (
     state,
 )
 
-from dunning.domain.by_hand import letters_at_level, letters_now
+from dunning.domain.engine.by_hand import letters_at_level, letters_now
 from dunning.domain.model import ScopeKind, ScopeState
 
 pytestmark = pytest.mark.unit

@@ -25,7 +25,7 @@ from engine_builders import (
     state,
 )
 
-from dunning.domain.engine import customer_balance
+from dunning.domain.engine.run import customer_balance
 from dunning.domain.model import ScopeKind, ScopeState
 
 pytestmark = pytest.mark.unit

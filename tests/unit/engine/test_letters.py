@@ -19,7 +19,7 @@ from engine_builders import (
     snapshot,
 )
 
-from dunning.domain.letters import item_interest, letter_channels, new_letter_item
+from dunning.domain.engine.content import item_interest, letter_channels, new_letter_item
 from dunning.domain.model import (
     Channel,
     Delivery,

@@ -17,7 +17,7 @@ from engine_builders import (
     state,
 )
 
-from dunning.domain.levels import level_rules, scope_level
+from dunning.domain.engine.levels import level_rules, scope_level
 
 pytestmark = pytest.mark.unit
 

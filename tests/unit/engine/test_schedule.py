@@ -17,8 +17,8 @@ from engine_builders import (
     state,
 )
 
+from dunning.domain.engine.schedule import Step, next_step
 from dunning.domain.model import ScopeState, Sending
-from dunning.domain.schedule import Step, next_step
 
 pytestmark = pytest.mark.unit
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from dunning.domain.config import parse_config
-from dunning.domain.engine import Snapshot, evaluate
+from dunning.domain.configuration.parse import parse_config
+from dunning.domain.engine.run import Snapshot, evaluate
 from dunning.domain.money import minor_units
-from dunning.domain.synthetic import (
+from dunning_local.synthetic import (
     CREDIT_COLUMNS,
     CUSTOMER_COLUMNS,
     INVOICE_COLUMNS,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dunning.domain.csv_import import kind_for_key, report_csv, report_json, validate_file
+from dunning.domain.imports.validation import kind_for_key, report_csv, report_json, validate_file
 
 pytestmark = pytest.mark.unit
 

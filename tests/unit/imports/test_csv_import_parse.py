@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dunning.domain.csv_import import (
+from dunning.domain.imports.validation import (
     FileKind,
     InvalidFileError,
     kind_for_key,

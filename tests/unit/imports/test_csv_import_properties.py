@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dunning.domain import csv_import
-from dunning.domain.csv_import import FileKind, parse_rows, report_csv, validate_file
+from dunning.domain.imports import validation as csv_import
+from dunning.domain.imports.validation import FileKind, parse_rows, report_csv, validate_file
 from dunning.domain.model import (
     Contact,
     Credit,

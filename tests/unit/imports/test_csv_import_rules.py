@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from dunning.domain.csv_cells import (
+from dunning.domain.imports.cells import (
     CellError,
     ErrorCode,
     parse_amount,
@@ -17,7 +17,8 @@ from dunning.domain.csv_cells import (
     parse_date,
     parse_email_list,
 )
-from dunning.domain.csv_import import (
+from dunning.domain.imports.report import RowError, safe_cell
+from dunning.domain.imports.validation import (
     IMPORT_ORDER,
     FileKind,
     ValidationReport,
@@ -25,7 +26,6 @@ from dunning.domain.csv_import import (
     report_csv,
     validate_file,
 )
-from dunning.domain.csv_report import RowError, safe_cell
 
 pytestmark = pytest.mark.unit
 

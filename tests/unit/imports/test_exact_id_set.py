@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunning.domain.exact_id_set import ExactIdSet
+from dunning.domain.imports.id_set import ExactIdSet
 
 pytestmark = pytest.mark.unit
 

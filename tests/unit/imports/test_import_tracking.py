@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunning.domain.import_tracking import (
+from dunning.domain.imports.tracking import (
     ImportRecord,
     ImportState,
     ObjectRef,

@@ -12,14 +12,8 @@ import segno
 from letter_samples import TODAY, customer, full_letter, subsidiary, two_invoice_letter
 from PIL import Image
 
-from dunning.domain.letter_view import (
-    build_view,
-    choose_language,
-    epc_payload,
-    format_locale,
-    normalise_iban,
-    payment_link,
-)
+from dunning.domain.letters.epc import epc_payload, normalise_iban
+from dunning.domain.letters.view import build_view, choose_language, format_locale, payment_link
 
 pytestmark = pytest.mark.unit
 

@@ -19,7 +19,7 @@ from weasyprint import HTML
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
-from dunning.domain.letter_view import build_view
+from dunning.domain.letters.view import build_view
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from dunning.adapters.jinja_renderer import (
     RenderedLetter,
     one_line,
 )
-from dunning.domain.letter_view import build_view, choose_language
+from dunning.domain.letters.view import build_view, choose_language
 from dunning.domain.model import Letter
 
 pytestmark = pytest.mark.unit

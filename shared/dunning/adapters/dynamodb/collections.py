@@ -36,8 +36,8 @@ from dunning.adapters.dynamodb.repository import (
     _typed,
     cust_pk,
 )
-from dunning.domain.codec import letter_from_dict
-from dunning.domain.delivery import Ledger
+from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.letters.codec import letter_from_dict
 from dunning.domain.model import Contact, Customer, Letter, Pause, Promise, ScopeKind, ScopeState
 from dunning.ports import Conflict
 

@@ -18,7 +18,7 @@ from pynamodb.exceptions import GetError, PutError, PynamoDBConnectionError
 
 from dunning.adapters.dynamodb.models import ImportItem
 from dunning.adapters.dynamodb.repository import _is_conditional, _typed
-from dunning.domain.import_tracking import FINAL, ImportRecord, ImportState
+from dunning.domain.imports.tracking import FINAL, ImportRecord, ImportState
 from dunning.ports import Conflict
 
 KEEP_FINISHED = timedelta(days=180)

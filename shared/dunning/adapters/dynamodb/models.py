@@ -202,7 +202,7 @@ class MarkItem(Item, discriminator="mark"):
 
 class ImportItem(Item, discriminator="import"):
     """pk IMPORT#<object key>: the newest upload of that key taken on, and its progress
-    (dunning.domain.import_tracking.ImportRecord; written conditionally on `rev`)."""
+    (dunning.domain.imports.tracking.ImportRecord; written conditionally on `rev`)."""
 
     sequencer = UnicodeAttribute()
     etag = UnicodeAttribute()

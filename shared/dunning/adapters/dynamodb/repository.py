@@ -40,9 +40,10 @@ from dunning.adapters.dynamodb.models import (
     PromiseItem,
     StateItem,
 )
-from dunning.domain.codec import letter_from_dict, letter_to_dict
-from dunning.domain.delivery import CustomerRecords, address_key
-from dunning.domain.engine import Snapshot
+from dunning.domain.delivery.refresh import CustomerRecords
+from dunning.domain.delivery.routing import address_key
+from dunning.domain.engine.run import Snapshot
+from dunning.domain.letters.codec import letter_from_dict, letter_to_dict
 from dunning.domain.model import (
     Contact,
     Credit,

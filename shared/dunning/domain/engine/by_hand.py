@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import localcontext
 
-from dunning.domain.engine import Run, Snapshot, evaluate
-from dunning.domain.holds import promise_deadline
-from dunning.domain.letters import build_letter, listed_items
-from dunning.domain.levels import item_levels
+from dunning.domain.engine.content import build_letter, listed_items
+from dunning.domain.engine.holds import promise_deadline
+from dunning.domain.engine.levels import item_levels
+from dunning.domain.engine.run import Run, Snapshot, evaluate
+from dunning.domain.engine.scopes import Scope, dunning_owners
 from dunning.domain.model import (
     Config,
     Letter,
@@ -29,7 +30,6 @@ from dunning.domain.model import (
     Sending,
 )
 from dunning.domain.money import MONEY_CONTEXT
-from dunning.domain.scopes import Scope, dunning_owners
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,27 +2,29 @@
 
 Templates should only place text, never compute or format: that keeps the
 arithmetic in one tested place and lets a deployer restyle letters safely.
-Pure: Babel formats, segno encodes the SEPA QR code; no I/O.
+Pure: Babel formats; no I/O.
 """
 
 from __future__ import annotations
 
-import base64
-import re
-import struct
-import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import segno
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from dunning.domain.letters.epc import (
+    epc_payload,
+    epc_qr_data_uri,
+    group_iban,
+    normalise_bic,
+    normalise_iban,
+)
 from dunning.domain.model import (
     Customer,
     Instalment,
@@ -33,23 +35,9 @@ from dunning.domain.model import (
 )
 
 FALLBACK_LANGUAGE = "en"
+
+
 DEFAULT_PAY_WITHIN_DAYS = 10
-
-# EPC069-12 limits (version 002): amount range, field lengths, whole payload.
-_EPC_MIN = Decimal("0.01")
-_EPC_MAX = Decimal("999999999.99")
-_EPC_NAME_MAX = 70
-_EPC_TEXT_MAX = 140
-_EPC_PAYLOAD_MAX_BYTES = 331
-_QR_SCALE = 4  # pixels per module
-_QR_BORDER = 4  # quiet zone, in modules (ISO/IEC 18004)
-
-_IBAN_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
-_BIC_RE = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-# --- The view ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +122,6 @@ class LetterView:
     epc_qr: str | None  # data: URI of a PNG, for EUR letters with an IBAN
 
 
-# --- Language ------------------------------------------------------------------
-
-
 def _language_tags(value: str | None) -> list[str]:
     """'de-CH' -> ['de_ch', 'de']: the exact tag first, then its language."""
     if not value:
@@ -178,9 +163,6 @@ def _parse_locale(value: str | None) -> Locale | None:
         return Locale.parse(value.strip().replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return None
-
-
-# --- Money and dates -------------------------------------------------------------
 
 
 @lru_cache(maxsize=64)
@@ -252,9 +234,6 @@ def _totals_view(letter: Letter, fmt: _Fmt) -> TotalsView:
     )
 
 
-# --- Payment: link, IBAN, EPC QR -----------------------------------------------
-
-
 def payment_link(payment_url: str | None, letter_id: str) -> str | None:
     """The subsidiary's payment page with the letter id; only http(s), so no javascript: links."""
     if not payment_url:
@@ -264,102 +243,6 @@ def payment_link(payment_url: str | None, letter_id: str) -> str | None:
         return None
     query = [*parse_qsl(parts.query, keep_blank_values=True), ("letter", letter_id)]
     return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def normalise_iban(iban: str | None) -> str | None:
-    """Compact upper-case IBAN if its ISO 13616 check digits hold, else None."""
-    if not iban:
-        return None
-    compact = re.sub(r"\s+", "", iban).upper()
-    if not _IBAN_RE.fullmatch(compact):
-        return None
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged)
-    return compact if int(digits) % 97 == 1 else None
-
-
-def _group_iban(iban: str) -> str:
-    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
-
-
-def _normalise_bic(bic: str | None) -> str | None:
-    compact = re.sub(r"\s+", "", bic or "").upper()
-    return compact if _BIC_RE.fullmatch(compact) else None
-
-
-def _one_line(text: str, limit: int) -> str:
-    """Control characters would break the line-based EPC format: fold them to spaces."""
-    return " ".join(_CONTROL_RE.sub(" ", text).split())[:limit]
-
-
-def epc_payload(
-    *, name: str, iban: str, amount: Decimal, remittance: str, bic: str | None = None
-) -> str | None:
-    """EPC069-12 v002 SEPA credit transfer payload (UTF-8), or None if it cannot be valid."""
-    iban_ok = normalise_iban(iban)
-    beneficiary = _one_line(name, _EPC_NAME_MAX)
-    text = _one_line(remittance, _EPC_TEXT_MAX)
-    if iban_ok is None or not beneficiary or not _EPC_MIN <= amount <= _EPC_MAX:
-        return None
-    lines = [
-        "BCD",  # service tag
-        "002",  # version: BIC optional inside the EEA
-        "1",  # character set: UTF-8
-        "SCT",  # SEPA credit transfer
-        _normalise_bic(bic) or "",
-        beneficiary,
-        iban_ok,
-        f"EUR{amount.quantize(Decimal('0.01')):f}",
-        "",  # purpose code
-        "",  # structured reference: we use the free text instead (one or the other)
-        text,
-    ]
-    payload = "\n".join(lines)
-    return payload if len(payload.encode()) <= _EPC_PAYLOAD_MAX_BYTES else None
-
-
-def epc_qr_data_uri(payload: str) -> str:
-    """PNG data URI; level M and explicit UTF-8 bytes as the EPC guideline requires.
-
-    A PNG of 4x4 pixels per module: WeasyPrint embeds it as one small image, where an
-    SVG of the same code is a path of hundreds of segments it must parse and draw
-    (about 8 ms of a 100 ms letter). Printed at 24 mm it is ~220 dpi; the print
-    stylesheet keeps its edges sharp (image-rendering: pixelated).
-    """
-    qr = segno.make_qr(payload.encode(), error="m", boost_error=False)
-    png = _grey_png(qr.matrix, scale=_QR_SCALE, border=_QR_BORDER)
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _grey_png(matrix: Sequence[Sequence[int]], *, scale: int, border: int) -> bytes:
-    """8-bit greyscale PNG of a QR matrix (1 = dark module), with a light quiet zone.
-
-    segno writes 1-bit PNGs, which WeasyPrint converts to RGB and re-encodes twice per
-    letter; an 8-bit grey image is embedded as it is (about 2 ms less per letter).
-    """
-    light, dark = b"\xff" * scale, b"\x00" * scale
-    width = (len(matrix) + 2 * border) * scale
-    quiet_row = b"\x00" + b"\xff" * width  # filter byte "none", then the pixels
-    margin = light * border
-    rows = [quiet_row] * (border * scale)
-    for modules in matrix:
-        row = b"\x00" + margin + b"".join(dark if m else light for m in modules) + margin
-        rows.extend([row] * scale)
-    rows.extend([quiet_row] * (border * scale))
-    header = struct.pack(">IIBBBBB", width, width, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    # Level 6: level 9 is ten times slower on these repetitive rows for 5 % fewer bytes.
-    pixels = zlib.compress(b"".join(rows), 6)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", pixels)
-        + _png_chunk(b"IEND", b"")
-    )
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(kind + data)
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
 def _epc(letter: Letter, subsidiary: Subsidiary) -> tuple[str | None, str | None]:
@@ -375,9 +258,6 @@ def _epc(letter: Letter, subsidiary: Subsidiary) -> tuple[str | None, str | None
     return payload, (epc_qr_data_uri(payload) if payload else None)
 
 
-# --- Assembly ------------------------------------------------------------------------
-
-
 def _lines(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in values if v and v.strip())
 
@@ -389,8 +269,8 @@ def _company_view(subsidiary: Subsidiary) -> CompanyView:
         address_lines=_lines(subsidiary.address_lines),
         sender=subsidiary.sender,
         reply_to=subsidiary.reply_to or subsidiary.sender,
-        iban=_group_iban(iban) if iban else None,
-        bic=_normalise_bic(subsidiary.bic),
+        iban=group_iban(iban) if iban else None,
+        bic=normalise_bic(subsidiary.bic),
     )
 
 

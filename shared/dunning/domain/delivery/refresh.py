@@ -1,24 +1,17 @@
-"""Pure rules of delivery (SPEC 2.5, 2.6): the ledger's states, the letter as it stands
-just before sending, who receives it and over which channel.
-
-Nothing here reads a table or a clock: the render-and-send use case reads what is
-stored (strongly consistent), passes it in, and acts on the answers.
-"""
+"""The letter as it stands just before sending (SPEC 2.6): the customer's records read
+strongly consistent, the holds in force today, and the letter re-checked against them."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from operator import attrgetter
 
-from dunning.domain.holds import Holds, active_holds, promise_deadline
-from dunning.domain.letters import item_interest, letter_channels, payment_plan
+from dunning.domain.engine.content import item_interest, payment_plan
+from dunning.domain.engine.holds import Holds, active_holds, promise_deadline
 from dunning.domain.model import (
-    Channel,
     Config,
     Contact,
     Credit,
@@ -32,58 +25,10 @@ from dunning.domain.model import (
     Pause,
     Promise,
     ScopeKind,
-    Subsidiary,
 )
 from dunning.domain.money import ZERO, round_money
 
-
-class Ledger(StrEnum):
-    """Where a letter is in its life. Only QUEUED may be claimed; CLAIMED is sending now."""
-
-    QUEUED = "queued"
-    PENDING_APPROVAL = "pending_approval"
-    CLAIMED = "claimed"
-    SENT = "sent"
-    PRINTED = "printed"
-    DROPPED = "dropped"
-    CANCELLED = "cancelled"
-    FAILED = "failed"
-    NEEDS_RECONCILIATION = "needs_reconciliation"
-
-
-FINAL = frozenset(
-    {
-        Ledger.SENT,
-        Ledger.PRINTED,
-        Ledger.DROPPED,
-        Ledger.CANCELLED,
-        Ledger.FAILED,
-        Ledger.NEEDS_RECONCILIATION,
-    }
-)
-
-DUNNING_ROLE = "dunning"
-MAX_RECIPIENTS = 50  # SES takes at most 50 addresses (To + Cc) per message
 DEFAULT_GRACE_DAYS = 3
-
-# The address grammar the MIME builder accepts (adapters/email_message.py): an address
-# that passes here can always be put in a header, so a claimed letter never fails on it.
-_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-
-
-def is_valid_email(address: str) -> bool:
-    return len(address) <= 254 and bool(_EMAIL.fullmatch(address))
-
-
-def address_key(address: str) -> str:
-    """How an address is compared and stored (bounce marks): trimmed, lower case."""
-    return address.strip().lower()
-
-
-# --- What is stored now --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -139,9 +84,6 @@ def held_on(current: Current, today: date, grace_days: int = DEFAULT_GRACE_DAYS)
         if not p.broken and today <= promise_deadline(p, grace_days)
     ]
     return holds.with_customers(promised) if promised else holds
-
-
-# --- The letter as it stands now (SPEC 2.6) ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -273,147 +215,3 @@ def _refreshed_credits(letter: Letter, current: Current, terms: Terms) -> tuple[
         key=attrgetter("date", "credit_id"),
     )
     return tuple(LetterCredit(c.credit_id, c.date, c.amount_unapplied, c.kind) for c in open_now)
-
-
-# --- Recipients and channels (SPEC 2.5) -------------------------------------------------
-
-
-def letter_departments(letter: Letter, invoices: Mapping[str, Invoice]) -> frozenset[str]:
-    """The departments a letter is about: its own (one letter per department), else
-    those of the invoices it lists."""
-    if letter.department:
-        return frozenset({letter.department})
-    found = (invoices.get(item.invoice_id) for item in letter.items)
-    return frozenset(inv.department for inv in found if inv is not None and inv.department)
-
-
-@dataclass(frozen=True)
-class Route:
-    """Who receives a letter and how."""
-
-    to: tuple[str, ...]
-    cc: tuple[str, ...]
-    channels: tuple[Channel, ...]
-    sender: str | None  # the subsidiary's verified sender; None when not emailed
-    reply_to: str | None
-    note: str | None = None  # why the letter is printed instead of emailed, when it is
-
-    @property
-    def addresses(self) -> tuple[str, ...]:
-        return self.to + self.cc
-
-    @property
-    def emailed(self) -> bool:
-        return Channel.EMAIL in self.channels
-
-    @property
-    def printed(self) -> bool:
-        return Channel.PRINT in self.channels
-
-
-def route(
-    letter: Letter,
-    customer: Customer,
-    contacts: Sequence[Contact],
-    subsidiary: Subsidiary,
-    *,
-    departments: frozenset[str] = frozenset(),
-    bounced: frozenset[str] = frozenset(),
-    level_channels: tuple[Channel, ...] | None = None,
-) -> Route:
-    """Recipients and channels of one letter.
-
-    - to: the customer's own addresses unless it excludes them, then its contacts with
-      the dunning role; a contact with a department only for letters about that
-      department's invoices. Invalid and bounced addresses are left out; duplicates
-      once.
-    - channels: the customer's delivery decides (email takes the level's channels,
-      print prints only, both does both); email with nobody left to write to, or no
-      sender configured, is printed instead.
-    - the dunning manager (the customer's manager_email) is the reply-to and is
-      copied; else the subsidiary's reply_to. The sender is always the subsidiary's.
-    `bounced` holds address keys (address_key).
-    """
-    wanted = letter_channels(
-        customer.delivery, level_channels if level_channels is not None else letter.channels
-    )
-    to = _recipients(customer, contacts, departments, bounced)
-    note = None
-    sender = subsidiary.sender.strip() if subsidiary.sender else None
-    if Channel.EMAIL in wanted:
-        if not sender or not is_valid_email(sender):
-            note = f"no valid sender address configured for subsidiary {subsidiary.subsidiary_id}"
-        elif not to:
-            note = _why_nobody(customer, contacts, departments, bounced)
-        if note:  # print instead of email
-            wanted = (*(c for c in wanted if c is not Channel.EMAIL), Channel.PRINT)
-    channels = tuple(c for c in (Channel.EMAIL, Channel.PRINT) if c in wanted)
-    if Channel.EMAIL not in channels:
-        return Route((), (), channels, None, None, note)
-    to = to[:MAX_RECIPIENTS]
-    manager = _usable(customer.manager_email, bounced)
-    cc: tuple[str, ...] = ()
-    if manager and len(to) < MAX_RECIPIENTS and address_key(manager) not in _keys(to):
-        cc = (manager,)
-    reply_to = _usable(customer.manager_email, bounced) or _usable(subsidiary.reply_to, bounced)
-    return Route(to, cc, channels, sender, reply_to, None)
-
-
-def _keys(addresses: Iterable[str]) -> set[str]:
-    return {address_key(a) for a in addresses}
-
-
-def _usable(address: str | None, bounced: frozenset[str]) -> str | None:
-    if not address:
-        return None
-    address = address.strip()
-    ok = is_valid_email(address) and address_key(address) not in bounced
-    return address if ok else None
-
-
-def _listed(contact: Contact, departments: frozenset[str]) -> bool:
-    """A dunning contact; one with a department only for that department's letters."""
-    if (contact.role or "").strip().lower() != DUNNING_ROLE:
-        return False
-    if not contact.department or not contact.department.strip():
-        return True
-    wanted = {d.strip().casefold() for d in departments}
-    return contact.department.strip().casefold() in wanted
-
-
-def _candidates(
-    customer: Customer, contacts: Sequence[Contact], departments: frozenset[str]
-) -> list[str]:
-    found = [] if customer.exclude_customer_email else list(customer.emails)
-    found.extend(c.email for c in contacts if _listed(c, departments))
-    return [a.strip() for a in found if a and a.strip()]
-
-
-def _recipients(
-    customer: Customer,
-    contacts: Sequence[Contact],
-    departments: frozenset[str],
-    bounced: frozenset[str],
-) -> tuple[str, ...]:
-    seen: set[str] = set()
-    result = []
-    for address in _candidates(customer, contacts, departments):
-        key = address_key(address)
-        if key in seen or key in bounced or not is_valid_email(address):
-            continue
-        seen.add(key)
-        result.append(address)
-    return tuple(result)
-
-
-def _why_nobody(
-    customer: Customer,
-    contacts: Sequence[Contact],
-    departments: frozenset[str],
-    bounced: frozenset[str],
-) -> str:
-    candidates = _candidates(customer, contacts, departments)
-    valid = [a for a in candidates if is_valid_email(a)]
-    if valid and all(address_key(a) in bounced for a in valid):
-        return "every email address bounced: printed instead"
-    return "no valid email address: printed instead"

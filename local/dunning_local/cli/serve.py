@@ -19,9 +19,9 @@ from typing import IO, Any
 from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver, _api_event
-from dunning.local.simulation import Simulation, _env
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LocalDriver, _api_event
+from dunning_local.simulation import Simulation, _env
 
 # What API Gateway leaves as it is in a REST API event's path (RFC 3986 pchar).
 PATH_SAFE = "/-._~!$&'()*+,;=:@"

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from dunning.domain.codec import letter_record
-from dunning.domain.config import parse_config
-from dunning.domain.csv_import import IMPORT_ORDER, kind_for_key
-from dunning.domain.delivery import Ledger
+from dunning.domain.configuration.parse import parse_config
+from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.imports.validation import IMPORT_ORDER, kind_for_key
+from dunning.domain.letters.codec import letter_record
 from dunning.domain.model import Config
-from dunning.local.aws import EmbeddedAws
-from dunning.local.driver import LocalDriver
-from dunning.local.imports import LOCAL_IMPORT_PARAMETERS, drop
+from dunning_local.aws import EmbeddedAws
+from dunning_local.driver import LocalDriver
+from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, drop
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 

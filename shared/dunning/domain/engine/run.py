@@ -16,10 +16,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 
-from dunning.domain.collector import cyclic_gc_paused
-from dunning.domain.holds import Holds, active_holds, review_promises
-from dunning.domain.letters import build_letter, listed_items
-from dunning.domain.levels import LevelRules, apply_min_percent, item_levels, level_rules
+from dunning.domain.engine.content import build_letter, listed_items
+from dunning.domain.engine.holds import Holds, active_holds, review_promises
+from dunning.domain.engine.levels import LevelRules, apply_min_percent, item_levels, level_rules
+from dunning.domain.engine.schedule import next_step
+from dunning.domain.engine.scopes import (
+    ProcedureBook,
+    Scope,
+    ScopeBuilder,
+    ScopeKey,
+    bucket_open_invoices,
+    dunning_owners,
+)
+from dunning.domain.gc_pause import cyclic_gc_paused
 from dunning.domain.model import (
     Config,
     Credit,
@@ -37,15 +46,6 @@ from dunning.domain.model import (
     Sending,
 )
 from dunning.domain.money import MONEY_CONTEXT, ZERO
-from dunning.domain.schedule import next_step
-from dunning.domain.scopes import (
-    ProcedureBook,
-    Scope,
-    ScopeBuilder,
-    ScopeKey,
-    bucket_open_invoices,
-    dunning_owners,
-)
 
 DEFAULT_PROMISE_GRACE_DAYS = 3
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dunning.domain.config import ConfigError, config_from_data, parse_config
+from dunning.domain.configuration.parse import ConfigError, config_from_data, parse_config
 from dunning.domain.model import (
     AmountMap,
     Channel,

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dunning.domain.csv_cells import ErrorCode
-from dunning.domain.csv_schema import FileKind
+from dunning.domain.imports.cells import ErrorCode
+from dunning.domain.imports.schema import FileKind
 
 
 @dataclass(frozen=True, slots=True)

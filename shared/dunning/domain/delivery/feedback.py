@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dunning.domain.delivery import address_key, is_valid_email
+from dunning.domain.delivery.routing import address_key, is_valid_email
 
 BOUNCE = "bounce"
 COMPLAINT = "complaint"

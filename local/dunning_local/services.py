@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from dunning.local.template import REPO_ROOT
+from dunning_local.template import REPO_ROOT
 
 
 class EmbeddedAwsError(RuntimeError):

@@ -15,8 +15,8 @@ from typing import Any
 
 import boto3
 
-from dunning.local.services import DynamoDbLocal, MotoServer
-from dunning.local.template import Resolver, Template, load_template
+from dunning_local.services import DynamoDbLocal, MotoServer
+from dunning_local.template import Resolver, Template, load_template
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"

@@ -13,7 +13,7 @@ from enum import StrEnum
 from operator import gt, lt
 from typing import NamedTuple
 
-from dunning.domain.csv_cells import (
+from dunning.domain.imports.cells import (
     CellError,
     ErrorCode,
     amounts_valid,

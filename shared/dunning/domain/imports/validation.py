@@ -26,9 +26,10 @@ from itertools import chain, pairwise, repeat
 from operator import attrgetter, methodcaller
 from typing import TYPE_CHECKING
 
-from dunning.domain.csv_cells import CellError, ErrorCode
-from dunning.domain.csv_report import RowError, ValidationReport, report_csv, report_json
-from dunning.domain.csv_schema import (
+from dunning.domain.imports.cells import CellError, ErrorCode
+from dunning.domain.imports.id_set import ExactIdSet
+from dunning.domain.imports.report import RowError, ValidationReport, report_csv, report_json
+from dunning.domain.imports.schema import (
     IMPORT_ORDER,
     SCHEMAS,
     Cells,
@@ -40,7 +41,6 @@ from dunning.domain.csv_schema import (
     Values,
     kind_for_key,
 )
-from dunning.domain.exact_id_set import ExactIdSet
 
 if TYPE_CHECKING:
     from _csv import Reader as _CsvReader

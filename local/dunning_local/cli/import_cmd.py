@@ -27,7 +27,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from dunning.local.imports import FileOutcome
+    from dunning_local.imports import FileOutcome
 
 console = Console(stderr=True)
 
@@ -111,10 +111,10 @@ def _check_names(files: list[Path]) -> None:
 def _embedded(
     data: Path, files: list[Path], folder: str, preload: bool, out: Path
 ) -> list[FileOutcome]:
-    from dunning.domain.config import parse_config
-    from dunning.local.aws import EmbeddedAws
-    from dunning.local.driver import LocalDriver
-    from dunning.local.imports import LOCAL_IMPORT_PARAMETERS
+    from dunning.domain.configuration.parse import parse_config
+    from dunning_local.aws import EmbeddedAws
+    from dunning_local.driver import LocalDriver
+    from dunning_local.imports import LOCAL_IMPORT_PARAMETERS
 
     config = data / "dunning.yaml"
     if not config.is_file():
@@ -144,7 +144,7 @@ def run_embedded(
     seed: list[Path] | None = None,
 ) -> list[FileOutcome]:
     """Upload the configuration and the files on a running embedded AWS; read outcomes."""
-    from dunning.local.imports import drop
+    from dunning_local.imports import drop
 
     aws = driver.aws
     s3 = aws.client("s3")
@@ -192,7 +192,7 @@ def run_deployed(
 ) -> list[FileOutcome]:
     """Upload the files (customers first), then read the outcomes until all are known or
     `wait` seconds have passed; the deployed import function does the rest."""
-    from dunning.local.imports import INCOMING, in_dependency_order, outcome
+    from dunning_local.imports import INCOMING, in_dependency_order, outcome
 
     keys = []
     for path in in_dependency_order(files):
@@ -213,7 +213,7 @@ def run_deployed(
 
 def _with_local_reports(s3: Any, bucket: str, found: FileOutcome, out: Path) -> FileOutcome:
     """The outcome, its report named by its local copy under `out` and its bucket key."""
-    from dunning.local.imports import download, report_keys
+    from dunning_local.imports import download, report_keys
 
     keys = report_keys(found)
     if not keys:

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote_plus
 
-from dunning.local.aws import REGION, EmbeddedAws
-from dunning.local.template import REPO_ROOT
+from dunning_local.aws import REGION, EmbeddedAws
+from dunning_local.template import REPO_ROOT
 
 MAX_ROUNDS = 100_000  # a queue that never drains is a bug: stop rather than spin
 ASYNC_ATTEMPTS = 3  # Lambda retries a failed asynchronous event twice

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dunning.cli.import_cmd import import_files
+from dunning_local.cli.import_cmd import import_files
 
 app = typer.Typer(no_args_is_help=True, help="Dunning: reminders of overdue invoices, run locally.")
 console = Console(stderr=True)
@@ -44,7 +44,7 @@ def simulate(
     out: Annotated[Path, typer.Option("--out", help="Where letters, emails and PDFs go.")],
 ) -> None:
     """Run every day from --from to --to on the embedded AWS and write what was sent."""
-    from dunning.local.simulation import simulate as run
+    from dunning_local.simulation import simulate as run
 
     first, last = _day(start), _day(end)
     if last < first:
@@ -82,8 +82,8 @@ def generate(
     ] = "2026-10-30",
 ) -> None:
     """Write a deterministic synthetic data set (SPEC 3.2 formats) of any size."""
-    from dunning.domain.synthetic import generate as make
-    from dunning.domain.synthetic import write_csv
+    from dunning_local.synthetic import generate as make
+    from dunning_local.synthetic import write_csv
 
     data = make(
         seed,
@@ -115,7 +115,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the collections API on localhost over the embedded AWS; Ctrl-C stops both."""
-    from dunning.cli.serve import serve as run
+    from dunning_local.cli.serve import serve as run
 
     day = _day(today) if today else None
     run(data, host, port, day, lambda line: print(line, flush=True))

@@ -19,9 +19,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dunning.domain.csv_import import IMPORT_ORDER, kind_for_key
-from dunning.local.driver import LocalDriver
+from dunning.domain.imports.validation import IMPORT_ORDER, kind_for_key
 from dunning.usecases.import_file import META_ERRORS, META_ROWS, META_STATUS
+from dunning_local.driver import LocalDriver
 
 INCOMING = "incoming/"
 # On the embedded AWS every file of a drop is imported before the next is uploaded

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dunning.domain.holds import Holds
+from dunning.domain.engine.holds import Holds
 from dunning.domain.model import (
     AssignmentRule,
     Config,

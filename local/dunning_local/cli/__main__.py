@@ -1,0 +1,3 @@
+from dunning_local.cli.main import app
+
+app()

@@ -1,3 +1,0 @@
-from dunning.cli.main import app
-
-app()

@@ -1,0 +1,1 @@
+"""Reading and checking dunning.yaml (SPEC 3.1)."""

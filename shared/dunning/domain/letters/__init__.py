@@ -1,0 +1,1 @@
+"""A letter as data: its view for the templates, its SEPA QR code, its JSON form."""
