@@ -116,7 +116,7 @@ def run(
     for cid in customers:
         letter_id = letter_id_for("BENCH", ScopeRef(ScopeKind.CUSTOMER, cid, "EUR"), day)
         found = repo.get_letter(cid, letter_id)
-        assert found is not None and found[1] in ("sent", "printed"), (cid, found)
+        assert found is not None and found.status in ("sent", "printed"), (cid, found)
         done += 1
     shape = f" (re-queued one per message: {jobs})" if jobs is not None else ""
     print(f"  {done} letters in {messages} messages{shape}, {invocations} invocations")

@@ -19,10 +19,9 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from dunning.domain.configuration.parse import parse_config
-from dunning.domain.delivery.ledger import Ledger
 from dunning.domain.imports.validation import IMPORT_ORDER, kind_for_key
 from dunning.domain.letters.codec import letter_record
-from dunning.domain.model import Config
+from dunning.domain.model import Config, LetterStatus
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver
 from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, drop
@@ -165,9 +164,9 @@ class Simulation:
         with self.aws.function_env("ApiFunction"):
             repo: DunningRepository = _repo(Settings.from_env())
             found = [
-                letter_record(letter, state, delivery)
-                for status in Ledger
-                for letter, state, delivery in repo.letters(status)
+                letter_record(e.letter, e.status, e.delivery)
+                for status in LetterStatus
+                for e in repo.letters(status)
             ]
         return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
 

@@ -29,6 +29,7 @@ from dunning.adapters.s3 import S3ConfigSource
 from dunning.adapters.template_sync import sync_prefix
 from dunning.composition import api_deps, send_deps, templates_dir
 from dunning.domain.configuration.parse import ConfigError
+from dunning.domain.delivery.ledger import Transition
 from dunning.domain.delivery.print_queue import entry_from_json, print_keys
 from dunning.domain.model import (
     Contact,
@@ -40,6 +41,7 @@ from dunning.domain.model import (
     ScopeRef,
     letter_id_for,
 )
+from dunning.domain.model import LetterStatus as S
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import TransientError
 from dunning.settings import Settings
@@ -112,7 +114,7 @@ class World:
     def ledger(self, cid: str, letter_id: str) -> tuple[Any, str, dict[str, Any]]:
         found = self.repo.get_letter(cid, letter_id)
         assert found is not None, f"no letter {letter_id} in the ledger"
-        return found
+        return found.letter, found.status, found.delivery
 
     def emails(self, letter_id: str) -> list[email.message.Message]:
         with urllib.request.urlopen(f"{self.aws.moto.url}/moto-api/data.json") as r:
@@ -645,12 +647,12 @@ def test_outcomes_are_written_together_each_on_its_own_condition(world: World):
     entries = [world.ledger(c, world.letter_id(c, D1)) for c in ("TX1", "TX2", "TX3")]
     letters = [letter for letter, _, _ in entries]
     for letter in letters[:2]:
-        world.repo.transition_letter(letter, "queued", "claimed", {"step": "claimed"})
+        world.repo.transition_letter(letter, S.QUEUED, S.CLAIMED, {"step": "claimed"})
     changes = [
-        (letter, ("claimed", "needs_reconciliation"), "sent", {"message_id": f"m-{n}"})
+        Transition(letter, (S.CLAIMED, S.NEEDS_RECONCILIATION), S.SENT, {"message_id": f"m-{n}"})
         for n, letter in enumerate(letters)
     ]
-    early = (letters[0], ("claimed",), "printed", {"message_id": "superseded"})
+    early = Transition(letters[0], (S.CLAIMED,), S.PRINTED, {"message_id": "superseded"})
     # TX3 was never claimed; TX1 is named twice: the later change is the one written
     lost = world.repo.transition_letters([early, *changes])
     assert lost == {letters[2].letter_id}

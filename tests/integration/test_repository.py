@@ -13,6 +13,7 @@ from dunning.domain.model import (
     InvoiceStatus,
     Letter,
     LetterItem,
+    LetterStatus,
     ScopeKind,
 )
 from dunning_local.aws import REGION, EmbeddedAws
@@ -87,18 +88,20 @@ def test_recording_the_same_letters_again_resets_nothing(repo):
     letters = [_letter(f"LTEST-{n}", "RA1") for n in range(3)]
     status = {x.letter_id: "queued" for x in letters}
     assert repo.record_letters(letters, status) == letters
-    repo.transition_letter(letters[0], "queued", "claimed", {})
-    repo.transition_letter(letters[0], "claimed", "sent", {"channels": ["email"]})
+    repo.transition_letter(letters[0], LetterStatus.QUEUED, LetterStatus.CLAIMED, {})
+    repo.transition_letter(
+        letters[0], LetterStatus.CLAIMED, LetterStatus.SENT, {"channels": ["email"]}
+    )
     again = repo.record_letters(letters, status)
     assert [x.letter_id for x in again] == ["LTEST-1", "LTEST-2"]  # still queued: enqueue again
-    assert repo.get_letter("RA1", "LTEST-0")[1] == "sent"
+    assert repo.get_letter("RA1", "LTEST-0").status == "sent"
 
 
 def test_a_batch_of_more_than_one_transaction_is_recorded_whole(repo):
     letters = [_letter(f"LBIG-{n:03d}", "RM5") for n in range(130)]
     recorded = repo.record_letters(letters, {x.letter_id: "queued" for x in letters})
     assert len(recorded) == 130
-    assert sum(1 for _ in repo.letters("queued")) >= 130
+    assert sum(1 for _ in repo.letters(LetterStatus.QUEUED)) >= 130
 
 
 def test_a_shard_larger_than_one_1mb_page_is_read_whole(repo):

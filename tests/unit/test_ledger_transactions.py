@@ -10,6 +10,8 @@ from dunning.adapters.dynamodb.repository import (
     TRANSACTION_ITEMS,
     _transaction_chunks,
 )
+from dunning.domain.delivery.ledger import Transition
+from dunning.domain.model import LetterStatus as S
 
 pytestmark = pytest.mark.unit
 
@@ -20,7 +22,7 @@ def changes(n: int, body_bytes: int) -> tuple[list[Any], Any]:
     def item_of(letter: Any, status: str, delivery: dict) -> Any:
         return SimpleNamespace(body="x" * body_bytes, letter_id=letter.letter_id)
 
-    return [(letter, ("claimed",), "sent", {}) for letter in letters], item_of
+    return [Transition(letter, (S.CLAIMED,), S.SENT, {}) for letter in letters], item_of
 
 
 def test_at_most_100_letters_per_transaction():

@@ -29,9 +29,8 @@ from dunning.api.schemas import (
     SendResponse,
     SkippedScope,
 )
-from dunning.domain.delivery.ledger import Ledger
 from dunning.domain.engine.by_hand import Skipped
-from dunning.domain.model import ScopeKind
+from dunning.domain.model import LetterStatus, ScopeKind
 from dunning.domain.money import fits_minor_units, minor_units
 from dunning.usecases.collections import (
     Collections,
@@ -160,7 +159,7 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
             customer_id=done.customer_id,
             dunned_as=done.owner_id,
             as_of=done.as_of,
-            letters=[LetterOut.from_entry(*entry) for entry in done.letters],
+            letters=[LetterOut.from_entry(entry) for entry in done.letters],
             skipped=_skipped(done.skipped),
             message=done.message,
         )
@@ -195,7 +194,9 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
         responses=responses(),
     )
     def letters(
-        status: Annotated[Ledger, Query(description="Ledger state.")] = Ledger.PENDING_APPROVAL,
+        status: Annotated[
+            LetterStatus, Query(description="Ledger state.")
+        ] = LetterStatus.PENDING_APPROVAL,
         since: Annotated[IsoDate | None, Query(description="Letters of this day or later.")] = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> LetterList:
@@ -211,7 +212,7 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
         responses=responses(404, 409),
     )
     def approve(letter_id: LetterId, body: OptionalBody = None) -> LetterOut:
-        return LetterOut.from_entry(*service.approve(unquote(letter_id)))
+        return LetterOut.from_entry(service.approve(unquote(letter_id)))
 
     @r.post(
         "/letters/<letter_id>/cancel",
@@ -222,7 +223,7 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
         responses=responses(404, 409),
     )
     def cancel(letter_id: LetterId, body: OptionalBody = None) -> LetterOut:
-        return LetterOut.from_entry(*service.cancel(unquote(letter_id)))
+        return LetterOut.from_entry(service.cancel(unquote(letter_id)))
 
     # --- history ------------------------------------------------------------------
 
@@ -316,5 +317,5 @@ def _preview(done: HandResult) -> PreviewResponse:
 
 
 def _page(page: LetterPage) -> LetterList:
-    letters = [LetterOut.from_entry(*entry) for entry in page.letters]
+    letters = [LetterOut.from_entry(entry) for entry in page.letters]
     return LetterList(letters=letters, count=len(letters), more=page.more)

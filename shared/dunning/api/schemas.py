@@ -14,9 +14,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.letters.codec import letter_to_dict
-from dunning.domain.model import Letter, PauseReason, ScopeKind
+from dunning.domain.model import Letter, LetterStatus, PauseReason, ScopeKind
 from dunning.domain.money import is_known_currency
 
 MAX_LEVEL = 15  # SPEC 2.1: 1..15 levels
@@ -159,14 +159,16 @@ class LetterBody(BaseModel):
 class LetterOut(LetterBody):
     """A letter of the ledger: what was decided, its state and how it was delivered."""
 
-    status: Ledger
+    status: LetterStatus
     delivery: dict[str, Any]
 
     @classmethod
-    def from_entry(cls, letter: Letter, status: str, delivery: dict[str, Any]) -> LetterOut:
+    def from_entry(cls, entry: LedgerEntry) -> LetterOut:
+        letter = entry.letter
         return cls.model_validate(
             letter_to_dict(letter)
-            | {"amount_due": str(letter.amount_due), "status": status, "delivery": delivery}
+            | {"amount_due": str(letter.amount_due), "status": entry.status}
+            | {"delivery": entry.delivery}
         )
 
 

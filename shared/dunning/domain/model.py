@@ -65,11 +65,18 @@ class PauseReason(StrEnum):
 
 
 class LetterStatus(StrEnum):
+    """Where a letter is in its life (the ledger). Only QUEUED may be claimed; CLAIMED
+    is being sent right now."""
+
+    QUEUED = "queued"
+    PENDING_APPROVAL = "pending_approval"
+    CLAIMED = "claimed"
     SENT = "sent"
     PRINTED = "printed"
-    PENDING_APPROVAL = "pending_approval"
-    CANCELLED = "cancelled"
     DROPPED = "dropped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    NEEDS_RECONCILIATION = "needs_reconciliation"
 
 
 # --- ERP data (SPEC 3.2) -------------------------------------------------------

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from dunning.domain.delivery.ledger import Ledger
+from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.routing import route
 from dunning.domain.engine.by_hand import HandLetters, Skipped, letters_at_level, letters_now
 from dunning.domain.engine.holds import promise_deadline
@@ -26,6 +26,7 @@ from dunning.domain.model import (
     Contact,
     Customer,
     Letter,
+    LetterStatus,
     Pause,
     PauseReason,
     Promise,
@@ -37,8 +38,6 @@ from dunning.domain.model import (
 from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
 from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer
 from dunning.usecases.evaluate import EvaluationRepository
-
-LedgerEntry = tuple[Letter, str, dict[str, Any]]
 
 
 class Rejected(DunningError):
@@ -66,14 +65,18 @@ class CollectionsRepository(EvaluationRepository, Protocol):
     ) -> tuple[Promise, bool]: ...
     def get_letter(self, customer_id: str, letter_id: str) -> LedgerEntry | None: ...
     def transition_letter(
-        self, letter: Letter, from_status: str, to_status: str, delivery: dict[str, Any]
+        self,
+        letter: Letter,
+        from_status: LetterStatus,
+        to_status: LetterStatus,
+        delivery: dict[str, Any],
     ) -> None: ...
     def approve_letter(
         self, letter: Letter, state: ScopeState, root: str, delivery: dict[str, Any]
     ) -> None: ...
     def customer_letters(self, customer_id: str, limit: int) -> list[LedgerEntry]: ...
     def letters_page(
-        self, status: str, since: date | None, limit: int
+        self, status: LetterStatus, since: date | None, limit: int
     ) -> tuple[list[LedgerEntry], bool]: ...
 
 
@@ -244,13 +247,14 @@ class Collections:
         hand = self._hand(config, found, level)
         repo, sub_id = self.deps.repo, found.subsidiary.subsidiary_id
         letters = list(hand.letters)
-        fresh = repo.record_letters(letters, {x.letter_id: Ledger.QUEUED for x in letters})
+        fresh = repo.record_letters(letters, {x.letter_id: LetterStatus.QUEUED for x in letters})
         jobs = (LetterJob(x.customer_id, x.letter_id) for x in fresh)
         self.deps.letters.send_all(m.to_json() for m in pack_jobs(jobs))
         repo.save_states(sub_id, {hand.owner_id: found.root}, hand.states)
         repo.save_promises(sub_id, hand.promises)
         entries = tuple(
-            repo.get_letter(x.customer_id, x.letter_id) or (x, Ledger.QUEUED, {}) for x in letters
+            repo.get_letter(x.customer_id, x.letter_id) or LedgerEntry(x, LetterStatus.QUEUED, {})
+            for x in letters
         )
         return HandResult(
             customer_id,
@@ -316,45 +320,45 @@ class Collections:
         """pending_approval -> queued, the scope's state set to the approval date, and a
         send job. Approving again re-sends the job (the ledger's claim makes sure the
         letter goes out once); a cancelled letter cannot be approved."""
-        letter, status, delivery = self._letter(letter_id)
-        if status == Ledger.PENDING_APPROVAL:
+        letter, status, delivery = _parts(self._letter(letter_id))
+        if status == LetterStatus.PENDING_APPROVAL:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
             ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
             state = ScopeState(ref, letter.customer_id, letter.level, today)
             delivery = {"approved_on": today.isoformat()}
             try:
                 self.deps.repo.approve_letter(letter, state, letter.customer_id, delivery)
-                status = Ledger.QUEUED
+                status = LetterStatus.QUEUED
             except Conflict:
-                letter, status, delivery = self._letter(letter_id)  # someone else got there
-        if status == Ledger.CANCELLED:
+                letter, status, delivery = _parts(self._letter(letter_id))  # someone else got there
+        if status == LetterStatus.CANCELLED:
             raise Conflict(f"letter {letter_id} was cancelled: it cannot be approved")
-        if status == Ledger.QUEUED:
+        if status == LetterStatus.QUEUED:
             job = LetterJob(letter.customer_id, letter_id)
             self.deps.letters.send_all([SendLetters((job,)).to_json()])
-        return letter, status, delivery
+        return LedgerEntry(letter, status, delivery)
 
     def cancel(self, letter_id: str) -> LedgerEntry:
-        letter, status, delivery = self._letter(letter_id)
-        if status == Ledger.PENDING_APPROVAL:
+        letter, status, delivery = _parts(self._letter(letter_id))
+        if status == LetterStatus.PENDING_APPROVAL:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
             delivery = {"cancelled_on": today.isoformat()}
             try:
                 self.deps.repo.transition_letter(
-                    letter, Ledger.PENDING_APPROVAL, Ledger.CANCELLED, delivery
+                    letter, LetterStatus.PENDING_APPROVAL, LetterStatus.CANCELLED, delivery
                 )
-                status = Ledger.CANCELLED
+                status = LetterStatus.CANCELLED
             except Conflict:
-                letter, status, delivery = self._letter(letter_id)
-        if status != Ledger.CANCELLED:
+                letter, status, delivery = _parts(self._letter(letter_id))
+        if status != LetterStatus.CANCELLED:
             raise Conflict(
                 f"letter {letter_id} is {status}: only a letter pending approval can be cancelled"
             )
-        return letter, status, delivery
+        return LedgerEntry(letter, status, delivery)
 
     # --- reading ---
 
-    def letters(self, status: str, since: date | None, limit: int) -> LetterPage:
+    def letters(self, status: LetterStatus, since: date | None, limit: int) -> LetterPage:
         found, more = self.deps.repo.letters_page(status, since, limit)
         return LetterPage(found, more)
 
@@ -378,7 +382,7 @@ class Collections:
     def _listing(self, customer_id: str, keep: Any, limit: int) -> LetterPage:
         # A customer's whole ledger is small (a few letters a month): filter it here.
         every = self.deps.repo.customer_letters(customer_id, 10_000)
-        kept = [e for e in every if keep(e[0])]
+        kept = [e for e in every if keep(e.letter)]
         return LetterPage(kept[:limit], len(kept) > limit)
 
     # --- lookups ---
@@ -416,6 +420,10 @@ class Collections:
 
     def _local_today(self, subsidiary: Subsidiary) -> date:
         return self.deps.clock.now().astimezone(ZoneInfo(subsidiary.timezone)).date()
+
+
+def _parts(entry: LedgerEntry) -> tuple[Letter, LetterStatus, dict[str, Any]]:
+    return entry.letter, entry.status, entry.delivery
 
 
 def _subsidiary(config: Config, subsidiary_id: str, whose: str) -> Subsidiary:

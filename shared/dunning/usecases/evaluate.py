@@ -8,16 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from dunning.domain.delivery.ledger import Ledger
 from dunning.domain.engine.run import Snapshot, evaluate
-from dunning.domain.model import Letter, Promise, ScopeState, Sending
+from dunning.domain.model import Letter, LetterStatus, Promise, ScopeState, Sending
 from dunning.messages import EvaluateShard, LetterJob, pack_jobs
 from dunning.ports import ConfigSource, Queue
 
 
 class EvaluationRepository(Protocol):
     def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot: ...
-    def record_letters(self, letters: list[Letter], status_of: dict[str, str]) -> list[Letter]: ...
+    def record_letters(
+        self, letters: list[Letter], status_of: dict[str, LetterStatus]
+    ) -> list[Letter]: ...
     def save_states(
         self, subsidiary_id: str, root_of: dict[str, str], states: Iterable[ScopeState]
     ) -> int: ...
@@ -44,16 +45,16 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     snapshot = deps.repo.load_shard(msg.subsidiary_id, msg.first_customer, msg.last_customer)
     result = evaluate(config, msg.subsidiary_id, snapshot, msg.as_of)
     status_of = {
-        letter.letter_id: Ledger.PENDING_APPROVAL
+        letter.letter_id: LetterStatus.PENDING_APPROVAL
         if letter.sending is Sending.MANUAL
-        else Ledger.QUEUED
+        else LetterStatus.QUEUED
         for letter in result.letters
     }
     fresh = deps.repo.record_letters(list(result.letters), dict(status_of))
     jobs = [
         LetterJob(letter.customer_id, letter.letter_id)
         for letter in fresh
-        if status_of[letter.letter_id] is Ledger.QUEUED
+        if status_of[letter.letter_id] is LetterStatus.QUEUED
     ]
     # Several jobs per message: on a go-live day one SendMessageBatch carries up to
     # 250 letters instead of 10.

@@ -38,11 +38,11 @@ from datetime import date
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from dunning.domain.delivery.ledger import FINAL, Ledger
+from dunning.domain.delivery.ledger import FINAL, JobResult, JobSkipped, LedgerEntry, Transition
 from dunning.domain.delivery.print_queue import PrintEntry, entry_json, print_keys
 from dunning.domain.delivery.refresh import CustomerRecords, Refresh, current_of, refresh, terms_of
 from dunning.domain.delivery.routing import Route, letter_departments, route
-from dunning.domain.model import Config, Customer, Letter, Subsidiary
+from dunning.domain.model import Config, Customer, Letter, LetterStatus, Subsidiary
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import (
     Clock,
@@ -58,9 +58,6 @@ from dunning.ports import (
     TransientError,
 )
 
-LedgerEntry = tuple[Letter, str, dict[str, Any]]  # the letter, its state, its delivery record
-# A ledger transition: the letter, the states it may be in, the new state, its record.
-LedgerChange = tuple[Letter, Sequence[str], str, dict[str, Any]]
 PDF = "application/pdf"
 # A job is started only with this much of the invocation left: the slowest letter (two
 # pages, S3, SES) and the outcomes' write fit in it many times over.
@@ -78,11 +75,11 @@ class LedgerRepository(Protocol):
     def transition_letter(
         self,
         letter: Letter,
-        from_status: str | Sequence[str],
-        to_status: str,
+        from_status: LetterStatus | Sequence[LetterStatus],
+        to_status: LetterStatus,
         delivery: dict[str, Any],
     ) -> None: ...
-    def transition_letters(self, changes: Sequence[LedgerChange]) -> frozenset[str]:
+    def transition_letters(self, changes: Sequence[Transition]) -> frozenset[str]:
         """Each change as transition_letter would make it, in as few requests as the
         store allows; returns the ids of the letters found in another state."""
         ...
@@ -118,7 +115,7 @@ def for_one_batch(deps: SendDeps) -> SendDeps:
 
 @dataclass
 class MessageResult:
-    outcomes: list[tuple[LetterJob, str]] = field(default_factory=list)  # in job order
+    outcomes: list[tuple[LetterJob, JobResult]] = field(default_factory=list)  # in job order
     error: Exception | None = None  # the first failure: the message is to come back
 
     def raise_for_error(self) -> None:
@@ -128,7 +125,7 @@ class MessageResult:
 
 @dataclass(frozen=True)
 class Recorded:
-    taken: dict[str, str]  # letter id -> its result, for the changes that lost to another
+    taken: dict[str, JobResult]  # letter id -> its result, for the changes lost to another
     failed_messages: frozenset[str]  # the messages that must come back: an outcome is lost
 
 
@@ -145,20 +142,20 @@ class Outcomes:
 
     def __init__(self, repo: LedgerRepository) -> None:
         self._repo = repo
-        self._changes: dict[str, LedgerChange] = {}  # letter id -> its outcome
-        self._if_lost: dict[str, str | None] = {}  # letter id -> its result if lost, or fail
+        self._changes: dict[str, Transition] = {}  # letter id -> its outcome
+        self._if_lost: dict[str, JobResult | None] = {}  # letter id -> result if lost, or fail
         self._message_of: dict[str, str] = {}  # letter id -> the message it came with
 
-    def add(self, change: LedgerChange, if_lost: str | None = None, message: str = "") -> None:
-        letter_id = change[0].letter_id
+    def add(self, change: Transition, if_lost: JobResult | None = None, message: str = "") -> None:
+        letter_id = change.letter.letter_id
         self._changes[letter_id] = change
         self._if_lost[letter_id] = if_lost
         self._message_of[letter_id] = message
 
-    def waiting(self, letter_id: str) -> str | None:
+    def waiting(self, letter_id: str) -> LetterStatus | None:
         """The outcome held back for this letter, if any."""
         change = self._changes.get(letter_id)
-        return change[2] if change else None
+        return change.to if change else None
 
     def flush(self) -> Recorded:
         """Writes every outcome it can. A letter found in another state gets its
@@ -170,7 +167,7 @@ class Outcomes:
             return Recorded({}, frozenset())
         lost = self._repo.transition_letters(changes)
         return Recorded(
-            {i: str(self._if_lost[i]) for i in lost if self._if_lost[i] is not None},
+            {i: r for i in lost if (r := self._if_lost[i]) is not None},
             frozenset(self._message_of[i] for i in lost if self._if_lost[i] is None),
         )
 
@@ -248,7 +245,7 @@ class LetterBatch:
         return response
 
 
-def send_letter(job: LetterJob, deps: SendDeps) -> str:
+def send_letter(job: LetterJob, deps: SendDeps) -> JobResult:
     """One job on its own (a message of one); returns the letter's ledger state after
     this delivery attempt, or raises what failed it."""
     result = send_letters(SendLetters((job,)), deps)
@@ -256,7 +253,7 @@ def send_letter(job: LetterJob, deps: SendDeps) -> str:
     return result.outcomes[0][1]
 
 
-def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: str) -> str:
+def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: str) -> JobResult:
     """One job up to its outcome (left with `outcomes` when it is sent, printed or
     dropped); returns the letter's state after it."""
     waiting = outcomes.waiting(job.letter_id)
@@ -264,13 +261,13 @@ def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: st
         return waiting
     entry, records = deps.repo.sending_view(job.customer_id, job.letter_id)
     if entry is None:
-        return "unknown"
-    letter, status, delivery = entry
-    if status in FINAL or status == Ledger.PENDING_APPROVAL:
+        return JobSkipped.UNKNOWN
+    letter, status, delivery = entry.letter, entry.status, entry.delivery
+    if status in FINAL or status == LetterStatus.PENDING_APPROVAL:
         return status  # a duplicate job: already done, or waiting for a collector
-    if status == Ledger.CLAIMED:
+    if status == LetterStatus.CLAIMED:
         return _reconcile(letter, delivery, deps)
-    if status != Ledger.QUEUED:
+    if status != LetterStatus.QUEUED:
         return status
     config = deps.config.load()
     subsidiary = _subsidiary(config, letter)
@@ -298,7 +295,7 @@ def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: st
         try:
             marked = deps.repo.claim_letter(fresh, plan, where.addresses)
         except Conflict:
-            return "taken"  # another delivery of the same job got there first
+            return JobSkipped.TAKEN  # another delivery of the same job got there first
         if not marked:
             break
         if marked <= bounced:  # the route already left these out: a broken repository
@@ -312,15 +309,15 @@ def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: st
             raise  # unknown outcome: stays claimed -> reconciliation on redelivery
         if isinstance(e, MessageRejected):  # SES will never take it: retrying cannot help
             failed = attempt.record | {"error": str(e)[:500]}
-            deps.repo.transition_letter(fresh, Ledger.CLAIMED, Ledger.FAILED, failed)
-            return Ledger.FAILED
+            deps.repo.transition_letter(fresh, LetterStatus.CLAIMED, LetterStatus.FAILED, failed)
+            return LetterStatus.FAILED
         released = attempt.record | {"released": f"{type(e).__name__}: {e}"[:500]}
-        deps.repo.transition_letter(fresh, Ledger.CLAIMED, Ledger.QUEUED, released)
+        deps.repo.transition_letter(fresh, LetterStatus.CLAIMED, LetterStatus.QUEUED, released)
         raise
     # From needs_reconciliation too: a duplicate delivery may have flagged this very
     # attempt while it was sending; now the outcome is known.
-    change = (fresh, (Ledger.CLAIMED, Ledger.NEEDS_RECONCILIATION), final, attempt.record)
-    outcomes.add(change, message=message_id)
+    after = (LetterStatus.CLAIMED, LetterStatus.NEEDS_RECONCILIATION)
+    outcomes.add(Transition(fresh, after, final, attempt.record), message=message_id)
     return final
 
 
@@ -343,7 +340,7 @@ def _deliver(
     today: date,
     deps: SendDeps,
     attempt: _Attempt,
-) -> str:
+) -> LetterStatus:
     language, rendered = deps.renderer.render(letter, customer, config, today)
     pdf = deps.pdf.render_document(rendered.print_html)
     attempt.record |= {"language": language, "pages": pdf.pages}
@@ -379,7 +376,7 @@ def _deliver(
         except DunningError:
             attempt.handed_over = False  # SES answered with an error: nothing was sent
             raise
-    return Ledger.SENT if where.emailed else Ledger.PRINTED
+    return LetterStatus.SENT if where.emailed else LetterStatus.PRINTED
 
 
 def archive_key(letter: Letter) -> str:
@@ -401,14 +398,16 @@ def _planned(where: Route, checked: Refresh, today: date) -> dict[str, Any]:
     return record
 
 
-def _reconcile(letter: Letter, delivery: dict[str, Any], deps: SendDeps) -> str:
+def _reconcile(letter: Letter, delivery: dict[str, Any], deps: SendDeps) -> JobResult:
     """Found claimed: an earlier attempt may have handed it to SES. Never send blindly."""
     flagged = delivery | {"reconcile": "found claimed on redelivery: it may have been sent"}
     try:
-        deps.repo.transition_letter(letter, Ledger.CLAIMED, Ledger.NEEDS_RECONCILIATION, flagged)
+        deps.repo.transition_letter(
+            letter, LetterStatus.CLAIMED, LetterStatus.NEEDS_RECONCILIATION, flagged
+        )
     except Conflict:
-        return "taken"  # the attempt in flight finished meanwhile
-    return Ledger.NEEDS_RECONCILIATION
+        return JobSkipped.TAKEN  # the attempt in flight finished meanwhile
+    return LetterStatus.NEEDS_RECONCILIATION
 
 
 def _drop(
@@ -418,7 +417,7 @@ def _drop(
     deps: SendDeps,
     outcomes: Outcomes,
     message_id: str,
-) -> str:
+) -> LetterStatus:
     """Nothing left to ask for. A print entry left by an earlier, released attempt is
     withdrawn first, so the print room never prints a letter that was dropped. The drop
     is written with the other outcomes; lost, the letter stays queued and the message
@@ -427,8 +426,9 @@ def _drop(
         if key and str(key).startswith("print-queue/"):
             deps.documents.delete(str(key))
     record = {"reason": "; ".join(checked.changes), "changes": list(checked.changes)}
-    outcomes.add((letter, (Ledger.QUEUED,), Ledger.DROPPED, record), "taken", message_id)
-    return Ledger.DROPPED
+    drop = Transition(letter, (LetterStatus.QUEUED,), LetterStatus.DROPPED, record)
+    outcomes.add(drop, JobSkipped.TAKEN, message_id)
+    return LetterStatus.DROPPED
 
 
 def _billed_to(owner: CustomerRecords, repo: LedgerRepository) -> list[CustomerRecords]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from delivery_samples import AS_OF, SUB, customer, invoice, letter
 
+from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.refresh import CustomerRecords
 from dunning.domain.model import (
     Channel,
@@ -51,7 +52,7 @@ class Ledger:
 
     def sending_view(self, customer_id: str, letter_id: str) -> Any:
         found = self.entries.get(letter_id)
-        entry = tuple(found) if found else None
+        entry = LedgerEntry(*found) if found else None
         return entry, self.records.get(customer_id, CustomerRecords(None))
 
     def customer_records(self, customer_id: str) -> CustomerRecords:
@@ -68,11 +69,11 @@ class Ledger:
 
     def transition_letters(self, changes: Any) -> frozenset[str]:
         lost = set()
-        for evaluated, allowed, to, record in changes:
+        for change in changes:
             try:
-                self.transition_letter(evaluated, allowed, to, record)
+                self.transition_letter(change.letter, change.allowed, change.to, change.delivery)
             except Conflict:
-                lost.add(evaluated.letter_id)
+                lost.add(change.letter.letter_id)
         self.writes += 1
         return frozenset(lost)
 

@@ -7,10 +7,9 @@ policy grants exactly these (template.yaml, ApiFunction).
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from itertools import islice
-from typing import Any, cast
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
@@ -35,13 +34,20 @@ from dunning.adapters.dynamodb.repository import (
     _promise,
     _typed,
     cust_pk,
+    ledger_entry,
 )
-from dunning.domain.delivery.ledger import Ledger
-from dunning.domain.letters.codec import letter_from_dict
-from dunning.domain.model import Contact, Customer, Letter, Pause, Promise, ScopeKind, ScopeState
+from dunning.domain.delivery.ledger import LedgerEntry
+from dunning.domain.model import (
+    Contact,
+    Customer,
+    Letter,
+    LetterStatus,
+    Pause,
+    Promise,
+    ScopeKind,
+    ScopeState,
+)
 from dunning.ports import Conflict
-
-LedgerEntry = tuple[Letter, str, dict[str, Any]]  # the letter, its ledger state, its delivery
 
 _REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
 
@@ -176,8 +182,8 @@ class CollectionsRepository(DunningRepository):
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(
-                    self._letter_item(letter, Ledger.QUEUED, delivery),
-                    condition=LetterItem.status == Ledger.PENDING_APPROVAL,
+                    self._letter_item(letter, LetterStatus.QUEUED, delivery),
+                    condition=LetterItem.status == LetterStatus.PENDING_APPROVAL,
                 )
                 tx.save(self._state_item(letter.subsidiary_id, root, state))
         except TransactWriteError as e:
@@ -194,16 +200,11 @@ class CollectionsRepository(DunningRepository):
             scan_index_forward=False,
             consistent_read=True,
         )
-        return [_entry(it) for it in islice(query, limit)]
+        return [ledger_entry(it) for it in islice(query, limit)]
 
     def letters_page(
-        self, status: str, since: date | None, limit: int
+        self, status: LetterStatus, since: date | None, limit: int
     ) -> tuple[list[LedgerEntry], bool]:
         """Up to `limit` letters of a status (oldest first), and whether there are more."""
         found = list(islice(self.letters(status, since), limit + 1))
         return found[:limit], len(found) > limit
-
-
-def _entry(it: LetterItem) -> LedgerEntry:
-    body = json.loads(it.body)
-    return letter_from_dict(body), it.status, cast(dict[str, Any], body.get("delivery", {}))

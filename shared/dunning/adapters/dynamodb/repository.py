@@ -40,6 +40,7 @@ from dunning.adapters.dynamodb.models import (
     PromiseItem,
     StateItem,
 )
+from dunning.domain.delivery.ledger import LedgerEntry, Transition
 from dunning.domain.delivery.refresh import CustomerRecords
 from dunning.domain.delivery.routing import address_key
 from dunning.domain.engine.run import Snapshot
@@ -63,9 +64,6 @@ from dunning.domain.model import (
     ScopeState,
 )
 from dunning.ports import Conflict, TransientError
-
-# One ledger transition: the letter, the states it may be in, the new state, its record.
-LedgerChange = tuple[Letter, Sequence[str], str, dict[str, Any]]
 
 HIGH = "\uffff"  # sorts after every id: closes a key range
 TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
@@ -269,7 +267,9 @@ class DunningRepository:
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int:
         return self._write(self._promise_item(subsidiary_id, p) for p in promises)
 
-    def record_letters(self, letters: Sequence[Letter], status_of: dict[str, str]) -> list[Letter]:
+    def record_letters(
+        self, letters: Sequence[Letter], status_of: dict[str, LetterStatus]
+    ) -> list[Letter]:
         """Write each new letter to the ledger; returns those not delivered yet (to enqueue).
 
         Up to 100 letters per TransactWriteItems, each conditional on its id being
@@ -281,7 +281,9 @@ class DunningRepository:
             fresh += self._record_chunk(list(letters[start : start + TRANSACTION_ITEMS]), status_of)
         return fresh
 
-    def _record_chunk(self, pending: list[Letter], status_of: dict[str, str]) -> list[Letter]:
+    def _record_chunk(
+        self, pending: list[Letter], status_of: dict[str, LetterStatus]
+    ) -> list[Letter]:
         fresh: list[Letter] = []
         while pending:
             try:
@@ -303,30 +305,27 @@ class DunningRepository:
 
     def _still_queued(self, letter: Letter) -> bool:
         existing = self.get_letter(letter.customer_id, letter.letter_id)
-        return existing is not None and existing[1] == "queued"
+        return existing is not None and existing.status == LetterStatus.QUEUED
 
     # --- the letter ledger ---------------------------------------------------------
 
-    def get_letter(
-        self, customer_id: str, letter_id: str
-    ) -> tuple[Letter, str, dict[str, Any]] | None:
+    def get_letter(self, customer_id: str, letter_id: str) -> LedgerEntry | None:
         try:
             it = LetterItem.get(cust_pk(customer_id), f"LETTER#{letter_id}", consistent_read=True)
         except LetterItem.DoesNotExist:
             return None
-        body = json.loads(it.body)
-        return letter_from_dict(body), it.status, body.get("delivery", {})
+        return ledger_entry(it)
 
     def transition_letter(
         self,
         letter: Letter,
-        from_status: str | Sequence[str],
-        to_status: str,
+        from_status: LetterStatus | Sequence[LetterStatus],
+        to_status: LetterStatus,
         delivery: dict[str, Any],
     ) -> None:
         """Move a ledger item between states; raises Conflict if it was not in from_status
         (one state, or any of several)."""
-        allowed = [from_status] if isinstance(from_status, str) else list(from_status)
+        allowed = [from_status] if isinstance(from_status, LetterStatus) else list(from_status)
         item = self._letter_item(letter, to_status, delivery)
         try:
             item.save(condition=LetterItem.status.is_in(*allowed))
@@ -336,26 +335,26 @@ class DunningRepository:
                 raise Conflict(f"letter {letter.letter_id} is no longer {was}") from e
             raise _typed(e) from e
 
-    def transition_letters(self, changes: Sequence[LedgerChange]) -> frozenset[str]:
-        """Several transitions as few writes: (letter, from states, to state, delivery)
-        each, conditional on its from states as transition_letter is, in
+    def transition_letters(self, changes: Sequence[Transition]) -> frozenset[str]:
+        """Several transitions as few writes, each conditional on its allowed states as
+        transition_letter is, in
         TransactWriteItems of up to 100 letters and ~2 MB (one change: a PutItem; one
         letter at most once). Returns the ids of the letters found in another state:
         those are left as they are, every other change is written."""
-        latest = {change[0].letter_id: change for change in changes}  # one write per item
+        latest = {change.letter.letter_id: change for change in changes}  # one write per item
         conflicts: set[str] = set()
         for chunk in _transaction_chunks(list(latest.values()), self._letter_item):
             conflicts |= self._transition_chunk(chunk)
         return frozenset(conflicts)
 
-    def _transition_chunk(self, pending: list[tuple[LedgerChange, LetterItem]]) -> set[str]:
+    def _transition_chunk(self, pending: list[tuple[Transition, LetterItem]]) -> set[str]:
         conflicts: set[str] = set()
         attempts = 0
         while len(pending) > 1:
             try:
                 with TransactWrite(connection=_connection()) as tx:
-                    for (_, allowed, _, _), item in pending:
-                        tx.save(item, condition=LetterItem.status.is_in(*allowed))
+                    for change, item in pending:
+                        tx.save(item, condition=LetterItem.status.is_in(*change.allowed))
                 return conflicts
             except TransactWriteError as e:
                 codes = [r.code if r is not None else None for r in e.cancellation_reasons or []]
@@ -363,17 +362,17 @@ class DunningRepository:
                 attempts += 1
                 if any(lost):  # leave those out, write the others
                     flagged = list(zip(pending, lost, strict=False))
-                    conflicts |= {change[0].letter_id for (change, _), hit in flagged if hit}
+                    conflicts |= {change.letter.letter_id for (change, _), hit in flagged if hit}
                     pending = [p for p, hit in flagged if not hit]
                 elif _worth_retrying(codes, attempts):
                     time.sleep(0.05 * attempts)
                 else:
                     break  # refused whole (a limit, an outage): one write per letter below
-        for (letter, allowed, to_status, delivery), _ in pending:
+        for change, _ in pending:
             try:
-                self.transition_letter(letter, allowed, to_status, delivery)
+                self.transition_letter(change.letter, change.allowed, change.to, change.delivery)
             except Conflict:
-                conflicts.add(letter.letter_id)
+                conflicts.add(change.letter.letter_id)
         return conflicts
 
     def claim_letter(
@@ -386,10 +385,10 @@ class DunningRepository:
         the caller routes again without them. Raises Conflict if the letter is no
         longer queued.
         """
-        item = self._letter_item(letter, "claimed", delivery)
+        item = self._letter_item(letter, LetterStatus.CLAIMED, delivery)
         keys = list(dict.fromkeys(address_key(a) for a in addresses))
         if not keys:
-            self.transition_letter(letter, "queued", "claimed", delivery)
+            self.transition_letter(letter, LetterStatus.QUEUED, LetterStatus.CLAIMED, delivery)
             return frozenset()
         try:
             with TransactWrite(connection=_connection()) as tx:
@@ -397,7 +396,7 @@ class DunningRepository:
                     tx.condition_check(
                         AddressItem, f"EMAIL#{key}", "BOUNCE", AddressItem.pk.does_not_exist()
                     )
-                tx.save(item, condition=LetterItem.status == "queued")
+                tx.save(item, condition=LetterItem.status == LetterStatus.QUEUED)
         except TransactWriteError as e:
             reasons = e.cancellation_reasons or []
             failed = [r is not None and r.code == "ConditionalCheckFailed" for r in reasons]
@@ -412,7 +411,7 @@ class DunningRepository:
 
     def sending_view(
         self, customer_id: str, letter_id: str
-    ) -> tuple[tuple[Letter, str, dict[str, Any]] | None, CustomerRecords]:
+    ) -> tuple[LedgerEntry | None, CustomerRecords]:
         """The ledger entry and the customer's records in one strongly consistent Query
         of the customer's partition (other letters and scope states filtered out)."""
         items = Item.query(
@@ -424,8 +423,7 @@ class DunningRepository:
         rest: list[Item] = []
         for it in items:
             if isinstance(it, LetterItem):
-                body = json.loads(it.body)
-                entry = (letter_from_dict(body), it.status, body.get("delivery", {}))
+                entry = ledger_entry(it)
             else:
                 rest.append(it)
         return entry, _records(rest)
@@ -461,13 +459,10 @@ class DunningRepository:
         found = AddressItem.batch_get(keys, consistent_read=True, attributes_to_get=["address"])
         return frozenset(it.address for it in found)
 
-    def letters(
-        self, status: str, since: date | None = None
-    ) -> Iterator[tuple[Letter, str, dict[str, Any]]]:
+    def letters(self, status: LetterStatus, since: date | None = None) -> Iterator[LedgerEntry]:
         condition = LetterItem.gsi3sk >= since.isoformat() if since else None
         for it in cast(Iterator[LetterItem], Item.by_status.query(f"LETTERS#{status}", condition)):
-            body = json.loads(it.body)
-            yield letter_from_dict(body), it.status, body.get("delivery", {})
+            yield ledger_entry(it)
 
     # --- mapping -------------------------------------------------------------------
 
@@ -541,7 +536,7 @@ class DunningRepository:
         return it
 
     @staticmethod
-    def _letter_item(letter: Letter, status: str, delivery: dict[str, Any]) -> LetterItem:
+    def _letter_item(letter: Letter, status: LetterStatus, delivery: dict[str, Any]) -> LetterItem:
         body = letter_to_dict(letter) | {"delivery": delivery}
         it = LetterItem(
             cust_pk(letter.customer_id),
@@ -580,15 +575,14 @@ _NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem)
 
 
 def _transaction_chunks(
-    changes: list[LedgerChange], item_of: Any
-) -> Iterator[list[tuple[LedgerChange, LetterItem]]]:
+    changes: list[Transition], item_of: Any
+) -> Iterator[list[tuple[Transition, LetterItem]]]:
     """Changes with their items, cut below TransactWriteItems' limits (100 actions, 4 MB
     in all): a long letter's body can be tens of KB."""
-    chunk: list[tuple[LedgerChange, LetterItem]] = []
+    chunk: list[tuple[Transition, LetterItem]] = []
     size = 0
     for change in changes:
-        letter, _, to_status, delivery = change
-        item = item_of(letter, to_status, delivery)
+        item = item_of(change.letter, change.to, change.delivery)
         item_size = len(item.body.encode()) + 1_000  # keys, index keys, the condition
         if chunk and (len(chunk) == TRANSACTION_ITEMS or size + item_size > TRANSACTION_BYTES):
             yield chunk
@@ -617,6 +611,11 @@ def _typed(e: Exception) -> Exception:
     }:
         return TransientError(str(e))
     return e
+
+
+def ledger_entry(it: LetterItem) -> LedgerEntry:
+    body = json.loads(it.body)
+    return LedgerEntry(letter_from_dict(body), LetterStatus(it.status), body.get("delivery", {}))
 
 
 def _customer(it: CustomerItem) -> Customer:

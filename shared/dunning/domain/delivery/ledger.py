@@ -1,31 +1,50 @@
-"""The letter ledger's states: where a letter is in its life."""
+"""The letter ledger: one entry per letter, where it is in its life, and the steps
+between states (README, "Exactly once")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-
-class Ledger(StrEnum):
-    """Where a letter is in its life. Only QUEUED may be claimed; CLAIMED is sending now."""
-
-    QUEUED = "queued"
-    PENDING_APPROVAL = "pending_approval"
-    CLAIMED = "claimed"
-    SENT = "sent"
-    PRINTED = "printed"
-    DROPPED = "dropped"
-    CANCELLED = "cancelled"
-    FAILED = "failed"
-    NEEDS_RECONCILIATION = "needs_reconciliation"
-
+from dunning.domain.model import Letter, LetterStatus
 
 FINAL = frozenset(
     {
-        Ledger.SENT,
-        Ledger.PRINTED,
-        Ledger.DROPPED,
-        Ledger.CANCELLED,
-        Ledger.FAILED,
-        Ledger.NEEDS_RECONCILIATION,
+        LetterStatus.SENT,
+        LetterStatus.PRINTED,
+        LetterStatus.DROPPED,
+        LetterStatus.CANCELLED,
+        LetterStatus.FAILED,
+        LetterStatus.NEEDS_RECONCILIATION,
     }
 )
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    letter: Letter
+    status: LetterStatus
+    delivery: dict[str, Any]  # what delivery recorded: route, recipients, message id, errors
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Move `letter` to `to`, provided it is still in one of `allowed`, recording
+    `delivery`."""
+
+    letter: Letter
+    allowed: tuple[LetterStatus, ...]
+    to: LetterStatus
+    delivery: dict[str, Any]
+
+
+class JobSkipped(StrEnum):
+    """Why a letter job did nothing: the ledger has no such letter, or another delivery
+    of the same job holds it."""
+
+    UNKNOWN = "unknown"
+    TAKEN = "taken"
+
+
+JobResult = LetterStatus | JobSkipped
