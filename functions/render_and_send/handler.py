@@ -15,7 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dunning.composition import send_deps
 from dunning.messages import SendLetters
 from dunning.settings import Settings
-from dunning.usecases.send_letter import LetterBatch, SendDeps, for_one_batch
+from dunning.usecases.letter_batch import LetterBatch, for_one_batch
+from dunning.usecases.send_letter import SendDeps
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -27,13 +28,13 @@ def lambda_handler(event: dict, context: LambdaContext, deps: SendDeps | None = 
     batch = LetterBatch(bundle, lambda: context.get_remaining_time_in_millis() / 1000)
 
     def record_handler(record: SQSRecord) -> None:
-        result = batch.deliver(SendLetters.from_json(record.body), record.message_id)
-        for job, outcome in result.outcomes:
-            logger.info("letter delivered", extra={"letter_id": job.letter_id, "outcome": outcome})
-        result.raise_for_error()
+        batch.deliver(SendLetters.from_json(record.body), record.message_id).raise_for_error()
 
     with batch:  # the outcomes are written as the batch closes, before SQS deletes any
         response = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
+    for result in batch.results.values():  # as recorded, now that the batch is closed
+        for job, outcome in result.outcomes:
+            logger.info("letter delivered", extra={"letter_id": job.letter_id, "outcome": outcome})
     return batch.failing_too(response)

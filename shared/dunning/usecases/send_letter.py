@@ -1,49 +1,34 @@
-"""Render and deliver letters, each exactly once (SPEC 2.5, 2.6; ENGINEERING reliability).
+"""Render and deliver letters, each exactly once (SPEC 2.5, 2.6).
 
-A letter-queue message carries several letter jobs (messages.SendLetters); each job
-goes through the steps below, in turn. Per letter: re-read, claim, PDF, email (and a
-print entry); the outcomes (sent, printed, dropped) of a whole batch of messages are
-written together at its end (Outcomes), each on its own condition. A job that fails
-fails its message after the others are done: SQS brings it back whole and the jobs
-already finished find their letters final (no-ops).
-
-1. One strongly consistent Query reads the ledger entry together with the customer's
-   records (and one more per customer billed to it, bill_to_parent).
-2. A finished or duplicate job changes nothing. A letter found `claimed` may already
-   be in a mailbox (an earlier attempt died after handing it to SES): it is marked
-   `needs_reconciliation` and never sent blindly again.
-3. The letter is re-checked against what is stored now (domain.delivery.refresh):
-   paid or paused items leave; with nothing left it is `dropped`, never sent stale.
-4. Recipients and channels (domain.delivery.route). The claim, queued -> claimed, is
-   one transaction that also checks that no recipient address is marked bounced; if
-   some are, the letter is routed again without them (and printed if nobody is left).
-5. HTML, text and PDF are rendered; the PDF is stored (a printed letter's PDF sits in
-   the print queue with its entry and is its archive copy too); the email goes to
-   SES in one attempt; the ledger records `sent` or `printed` (with the batch's other
-   outcomes).
-
-The letter's day (`today`: print queue, sent_on, the refresh's "paid or paused") is the
-subsidiary's calendar date, as evaluation's as_of is.
-
-A known failure before the hand-over to SES (rendering, S3, SES refusing with an
-error) puts the letter back to `queued` for SQS to retry; SES refusing for good ends
-it `failed`. After the hand-over an unknown outcome leaves the claim in place.
+Per letter job: read the ledger entry with the customer's records, decide (a duplicate
+or finished job does nothing, a letter found claimed goes to reconciliation, the letter
+is re-checked against what is stored now), claim it, render it, store its PDF and hand
+it to SES or the print queue. README's "Exactly once" section tells why each step is
+safe to repeat; the outcomes of a batch are written together as it closes (Outcomes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from dunning.domain.delivery.ledger import FINAL, JobResult, JobSkipped, LedgerEntry, Transition
+from dunning.domain.delivery.ledger import JobResult, JobSkipped, LedgerEntry, Transition
 from dunning.domain.delivery.print_queue import PrintEntry, entry_json, print_keys
-from dunning.domain.delivery.refresh import CustomerRecords, Refresh, current_of, refresh, terms_of
+from dunning.domain.delivery.refresh import (
+    Current,
+    CustomerRecords,
+    Refresh,
+    Terms,
+    current_of,
+    refresh,
+    terms_of,
+)
 from dunning.domain.delivery.routing import Route, letter_departments, route
 from dunning.domain.model import Config, Customer, Letter, LetterStatus, Subsidiary
-from dunning.messages import LetterJob, SendLetters
+from dunning.messages import LetterJob
 from dunning.ports import (
     Clock,
     ConfigSource,
@@ -55,13 +40,10 @@ from dunning.ports import (
     MessageRejected,
     PdfMaker,
     Renderer,
-    TransientError,
 )
+from dunning.usecases.letter_outcomes import Outcomes
 
 PDF = "application/pdf"
-# A job is started only with this much of the invocation left: the slowest letter (two
-# pages, S3, SES) and the outcomes' write fit in it many times over.
-RESERVE_SECONDS = 20.0
 
 
 class LedgerRepository(Protocol):
@@ -96,164 +78,19 @@ class SendDeps:
     clock: Clock
 
 
-class _ReadOnce:
-    def __init__(self, source: ConfigSource) -> None:
-        self._source = source
-        self._config: Config | None = None
-
-    def load(self) -> Config:
-        if self._config is None:
-            self._config = self._source.load()
-        return self._config
-
-
-def for_one_batch(deps: SendDeps) -> SendDeps:
-    """The bundle for one batch of jobs: dunning.yaml is checked once per batch, not
-    once per letter (a change applies from the next batch)."""
-    return replace(deps, config=_ReadOnce(deps.config))
-
-
-@dataclass
-class MessageResult:
-    outcomes: list[tuple[LetterJob, JobResult]] = field(default_factory=list)  # in job order
-    error: Exception | None = None  # the first failure: the message is to come back
-
-    def raise_for_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-
 @dataclass(frozen=True)
-class Recorded:
-    taken: dict[str, JobResult]  # letter id -> its result, for the changes lost to another
-    failed_messages: frozenset[str]  # the messages that must come back: an outcome is lost
+class _Decision:
+    """A queued letter as it stands now, re-checked against what is stored."""
+
+    config: Config
+    subsidiary: Subsidiary
+    today: date
+    current: Current
+    terms: Terms
+    checked: Refresh
 
 
-class Outcomes:
-    """Ledger outcomes (sent, printed, dropped) held back until the jobs of a message, or
-    of a whole batch of messages, are done, then written together: a TransactWriteItems
-    of up to 100 keeps each outcome's own condition.
-
-    Nothing is acknowledged before they are written (SQS deletes a batch's messages only
-    when the invocation returns), and a crash before leaves the sent letters claimed:
-    the message coming back flags them `needs_reconciliation` and never sends them
-    again, as a crash right after a send always did.
-    """
-
-    def __init__(self, repo: LedgerRepository) -> None:
-        self._repo = repo
-        self._changes: dict[str, Transition] = {}  # letter id -> its outcome
-        self._if_lost: dict[str, JobResult | None] = {}  # letter id -> result if lost, or fail
-        self._message_of: dict[str, str] = {}  # letter id -> the message it came with
-
-    def add(self, change: Transition, if_lost: JobResult | None = None, message: str = "") -> None:
-        letter_id = change.letter.letter_id
-        self._changes[letter_id] = change
-        self._if_lost[letter_id] = if_lost
-        self._message_of[letter_id] = message
-
-    def waiting(self, letter_id: str) -> LetterStatus | None:
-        """The outcome held back for this letter, if any."""
-        change = self._changes.get(letter_id)
-        return change.to if change else None
-
-    def flush(self) -> Recorded:
-        """Writes every outcome it can. A letter found in another state gets its
-        `if_lost` result ("taken" for a drop); a sent or printed letter found so (not
-        ours any more: nothing moves a claimed letter meanwhile) fails its message.
-        A failure to write at all raises: nothing of the batch is acknowledged then."""
-        changes, self._changes = list(self._changes.values()), {}
-        if not changes:
-            return Recorded({}, frozenset())
-        lost = self._repo.transition_letters(changes)
-        return Recorded(
-            {i: r for i in lost if (r := self._if_lost[i]) is not None},
-            frozenset(self._message_of[i] for i in lost if self._if_lost[i] is None),
-        )
-
-
-def send_letters(
-    msg: SendLetters,
-    deps: SendDeps,
-    seconds_left: Callable[[], float] | None = None,
-    outcomes: Outcomes | None = None,
-    message_id: str = "",
-) -> MessageResult:
-    """Every job of one message, in order.
-
-    A job that fails does not stop the others (a throttled service does: the next job
-    would meet it too; nor is a job started with less than RESERVE_SECONDS left); the
-    result carries the first error, for the caller to fail the message with. With
-    `outcomes` the caller writes them (Outcomes.flush, once per batch); without, they
-    are written before this returns.
-    """
-    own = outcomes is None
-    pending = Outcomes(deps.repo) if outcomes is None else outcomes
-    result = MessageResult()
-    try:
-        for n, job in enumerate(msg.jobs):
-            if seconds_left is not None and seconds_left() < RESERVE_SECONDS:
-                left = len(msg.jobs) - n
-                result.error = result.error or TransientError(
-                    f"out of time: {left} letter job(s) left for the message's next delivery"
-                )
-                break
-            try:
-                result.outcomes.append((job, _send_one(job, deps, pending, message_id)))
-            except Exception as e:
-                result.error = result.error or e
-                if isinstance(e, TransientError):
-                    break
-    finally:
-        recorded = pending.flush() if own else None  # also after something unexpected
-    if recorded is not None:
-        if recorded.failed_messages:
-            raise Conflict(f"message {msg.to_json()}: a letter is no longer this delivery's")
-        result.outcomes = [(j, recorded.taken.get(j.letter_id, o)) for j, o in result.outcomes]
-    return result
-
-
-class LetterBatch:
-    """One invocation's messages: each delivered in turn (deliver), the outcomes of all
-    written together as the batch closes (`with batch:`), before SQS deletes any of its
-    messages; failing_too adds the messages whose outcomes were lost to the response."""
-
-    def __init__(self, deps: SendDeps, seconds_left: Callable[[], float] | None = None):
-        self._deps = deps
-        self._seconds_left = seconds_left
-        self._outcomes = Outcomes(deps.repo)
-        self._recorded = Recorded({}, frozenset())
-
-    def deliver(self, msg: SendLetters, message_id: str) -> MessageResult:
-        return send_letters(msg, self._deps, self._seconds_left, self._outcomes, message_id)
-
-    def __enter__(self) -> LetterBatch:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        # Also when every message failed: the letters sent meanwhile are recorded. A
-        # failure to write raises, and the whole batch comes back.
-        self._recorded = self._outcomes.flush()
-
-    def failing_too(self, response: dict[str, Any]) -> dict[str, Any]:
-        """An SQS batch response ({"batchItemFailures": [...]}) with the messages whose
-        outcomes were lost reported failed as well."""
-        failures = response.setdefault("batchItemFailures", [])
-        known = {f["itemIdentifier"] for f in failures}
-        for message_id in sorted(self._recorded.failed_messages - known):
-            failures.append({"itemIdentifier": message_id})
-        return response
-
-
-def send_letter(job: LetterJob, deps: SendDeps) -> JobResult:
-    """One job on its own (a message of one); returns the letter's ledger state after
-    this delivery attempt, or raises what failed it."""
-    result = send_letters(SendLetters((job,)), deps)
-    result.raise_for_error()
-    return result.outcomes[0][1]
-
-
-def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: str) -> JobResult:
+def send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: str) -> JobResult:
     """One job up to its outcome (left with `outcomes` when it is sent, printed or
     dropped); returns the letter's state after it."""
     waiting = outcomes.waiting(job.letter_id)
@@ -262,62 +99,98 @@ def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: st
     entry, records = deps.repo.sending_view(job.customer_id, job.letter_id)
     if entry is None:
         return JobSkipped.UNKNOWN
-    letter, status, delivery = entry.letter, entry.status, entry.delivery
-    if status in FINAL or status == LetterStatus.PENDING_APPROVAL:
-        return status  # a duplicate job: already done, or waiting for a collector
-    if status == LetterStatus.CLAIMED:
-        return _reconcile(letter, delivery, deps)
-    if status != LetterStatus.QUEUED:
-        return status
+    if entry.status != LetterStatus.QUEUED:
+        return _not_queued(entry, deps)
+    decision = _decide(entry.letter, records, deps)
+    fresh, customer = decision.checked.letter, decision.current.customer
+    if fresh is None or customer is None:
+        return _drop(entry, decision.checked, deps, outcomes, message_id)
+    claimed = _claim(fresh, customer, decision, deps)
+    if claimed is None:
+        return JobSkipped.TAKEN  # another delivery of the same job got there first
+    where, plan = claimed
+    return _deliver_claimed(fresh, customer, decision, where, plan, deps, outcomes, message_id)
+
+
+def _not_queued(entry: LedgerEntry, deps: SendDeps) -> JobResult:
+    """A duplicate job (already done, or waiting for a collector) changes nothing; a
+    letter found claimed may be in a mailbox already: it goes to reconciliation."""
+    if entry.status == LetterStatus.CLAIMED:
+        return _reconcile(entry, deps)
+    return entry.status
+
+
+def _decide(letter: Letter, records: CustomerRecords, deps: SendDeps) -> _Decision:
     config = deps.config.load()
     subsidiary = _subsidiary(config, letter)
     today = local_date(deps.clock, subsidiary)
     current = current_of(records, _billed_to(records, deps.repo))
     terms = terms_of(config, letter)
     checked = refresh(letter, current, today, terms)
-    if checked.letter is None or current.customer is None:
-        return _drop(letter, delivery, checked, deps, outcomes, message_id)
-    fresh, customer = checked.letter, current.customer
-    departments = letter_departments(fresh, current.invoices)
-    level_channels = terms.level.channels if terms.level else None
+    return _Decision(config, subsidiary, today, current, terms, checked)
+
+
+def _claim(
+    letter: Letter, customer: Customer, decision: _Decision, deps: SendDeps
+) -> tuple[Route, dict[str, Any]] | None:
+    """queued -> claimed with the route and plan it will be sent with, routed again
+    without any recipient found marked bounced meanwhile; None if another delivery of
+    the same job holds it."""
+    current, terms = decision.current, decision.terms
+    departments = letter_departments(letter, current.invoices)
     bounced: frozenset[str] = frozenset()
     while True:  # each round leaves out at least one more marked address: it ends
         where = route(
-            fresh,
+            letter,
             customer,
             current.contacts,
-            subsidiary,
+            decision.subsidiary,
             departments=departments,
             bounced=bounced,
-            level_channels=level_channels,
+            level_channels=terms.level.channels if terms.level else None,
         )
-        plan = _planned(where, checked, today)
+        plan = _planned(where, decision.checked, decision.today)
         try:
-            marked = deps.repo.claim_letter(fresh, plan, where.addresses)
+            marked = deps.repo.claim_letter(letter, plan, where.addresses)
         except Conflict:
-            return JobSkipped.TAKEN  # another delivery of the same job got there first
+            return None
         if not marked:
-            break
+            return where, plan
         if marked <= bounced:  # the route already left these out: a broken repository
-            raise RuntimeError(f"letter {fresh.letter_id}: claim reports addresses not routed")
+            raise RuntimeError(f"letter {letter.letter_id}: claim reports addresses not routed")
         bounced |= marked
+
+
+def _deliver_claimed(
+    letter: Letter,
+    customer: Customer,
+    decision: _Decision,
+    where: Route,
+    plan: dict[str, Any],
+    deps: SendDeps,
+    outcomes: Outcomes,
+    message_id: str,
+) -> JobResult:
+    """Render and send a claimed letter. A known failure before the hand-over to SES
+    releases it for SQS to retry (or ends it `failed` if SES will never take it); after
+    the hand-over an unknown outcome leaves the claim in place."""
     attempt = _Attempt(plan)
     try:
-        final = _deliver(fresh, customer, config, where, today, deps, attempt)
+        final = _deliver(letter, customer, decision.config, where, decision.today, deps, attempt)
     except Exception as e:
         if attempt.handed_over:
             raise  # unknown outcome: stays claimed -> reconciliation on redelivery
         if isinstance(e, MessageRejected):  # SES will never take it: retrying cannot help
             failed = attempt.record | {"error": str(e)[:500]}
-            deps.repo.transition_letter(fresh, LetterStatus.CLAIMED, LetterStatus.FAILED, failed)
+            deps.repo.transition_letter(letter, LetterStatus.CLAIMED, LetterStatus.FAILED, failed)
             return LetterStatus.FAILED
         released = attempt.record | {"released": f"{type(e).__name__}: {e}"[:500]}
-        deps.repo.transition_letter(fresh, LetterStatus.CLAIMED, LetterStatus.QUEUED, released)
+        deps.repo.transition_letter(letter, LetterStatus.CLAIMED, LetterStatus.QUEUED, released)
         raise
     # From needs_reconciliation too: a duplicate delivery may have flagged this very
     # attempt while it was sending; now the outcome is known.
     after = (LetterStatus.CLAIMED, LetterStatus.NEEDS_RECONCILIATION)
-    outcomes.add(Transition(fresh, after, final, attempt.record), message=message_id)
+    outcomes.add(Transition(letter, after, final, attempt.record), message=message_id)
     return final
 
 
@@ -398,12 +271,15 @@ def _planned(where: Route, checked: Refresh, today: date) -> dict[str, Any]:
     return record
 
 
-def _reconcile(letter: Letter, delivery: dict[str, Any], deps: SendDeps) -> JobResult:
+def _reconcile(entry: LedgerEntry, deps: SendDeps) -> JobResult:
     """Found claimed: an earlier attempt may have handed it to SES. Never send blindly."""
-    flagged = delivery | {"reconcile": "found claimed on redelivery: it may have been sent"}
+    note = {"reconcile": "found claimed on redelivery: it may have been sent"}
     try:
         deps.repo.transition_letter(
-            letter, LetterStatus.CLAIMED, LetterStatus.NEEDS_RECONCILIATION, flagged
+            entry.letter,
+            LetterStatus.CLAIMED,
+            LetterStatus.NEEDS_RECONCILIATION,
+            entry.delivery | note,
         )
     except Conflict:
         return JobSkipped.TAKEN  # the attempt in flight finished meanwhile
@@ -411,8 +287,7 @@ def _reconcile(letter: Letter, delivery: dict[str, Any], deps: SendDeps) -> JobR
 
 
 def _drop(
-    letter: Letter,
-    delivery: dict[str, Any],
+    entry: LedgerEntry,
     checked: Refresh,
     deps: SendDeps,
     outcomes: Outcomes,
@@ -422,11 +297,11 @@ def _drop(
     withdrawn first, so the print room never prints a letter that was dropped. The drop
     is written with the other outcomes; lost, the letter stays queued and the message
     coming back decides again."""
-    for key in (delivery.get("print_entry"), delivery.get("pdf_key")):
+    for key in (entry.delivery.get("print_entry"), entry.delivery.get("pdf_key")):
         if key and str(key).startswith("print-queue/"):
             deps.documents.delete(str(key))
     record = {"reason": "; ".join(checked.changes), "changes": list(checked.changes)}
-    drop = Transition(letter, (LetterStatus.QUEUED,), LetterStatus.DROPPED, record)
+    drop = Transition(entry.letter, (LetterStatus.QUEUED,), LetterStatus.DROPPED, record)
     outcomes.add(drop, JobSkipped.TAKEN, message_id)
     return LetterStatus.DROPPED
 

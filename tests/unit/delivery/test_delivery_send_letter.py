@@ -27,16 +27,30 @@ from dunning.domain.model import (
 )
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import Conflict, MessageRejected, Pdf, RenderedLetter, TransientError
-from dunning.usecases.send_letter import (
+from dunning.usecases.letter_batch import (
     RESERVE_SECONDS,
     LetterBatch,
-    SendDeps,
+    MessageResult,
     for_one_batch,
-    send_letter,
-    send_letters,
 )
+from dunning.usecases.send_letter import SendDeps
 
 pytestmark = pytest.mark.unit
+
+
+def send_letters(message: SendLetters, deps: SendDeps, seconds_left: Any = None) -> MessageResult:
+    """One message delivered as a batch of its own, its outcomes written as it closes."""
+    with LetterBatch(deps, seconds_left) as batch:
+        result = batch.deliver(message, "m-1")
+    return result
+
+
+def send_letter(job: LetterJob, deps: SendDeps) -> str:
+    """One job, alone in its message and batch; its state after, or what failed it."""
+    result = send_letters(SendLetters((job,)), deps)
+    result.raise_for_error()
+    return result.outcomes[0][1]
+
 
 I1 = invoice("I1", "100.00")
 CONFIG = Config((SUB,), (Procedure("STD", ScopeKind.CUSTOMER, (Level(1, 1, "friendly"),)),))
