@@ -26,10 +26,10 @@ from datetime import date, timedelta
 from dunning.domain.configuration.parse import parse_config
 from dunning.domain.engine.run import Evaluation, Snapshot, evaluate
 from dunning.domain.model import Config, Invoice, ScopeRef, Sending
-from dunning_local.synthetic import (
+from dunning_local.synthetic import generate
+from dunning_local.synthetic_readers import (
     credit_from_row,
     customer_from_row,
-    generate,
     group_from_row,
     invoice_from_row,
 )

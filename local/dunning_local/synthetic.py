@@ -7,9 +7,6 @@ matching dunning.yaml. The same arguments give byte-identical output on every
 machine: all randomness is integer-only (`randrange`) from string-seeded
 generators, and each file has its own generator, so a file can be streamed
 again, alone, and comes out the same.
-
-Also here: readers that turn those rows back into model objects, for the
-benchmark and tests (the import use case has its own validating reader).
 """
 
 from __future__ import annotations
@@ -18,20 +15,11 @@ import csv
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from random import Random
 from typing import TextIO
 
-from dunning.domain.model import (
-    Credit,
-    CreditKind,
-    Customer,
-    Delivery,
-    Invoice,
-    InvoiceGroup,
-    InvoiceStatus,
-)
 from dunning.domain.money import minor_units
+from dunning_local.synthetic_config import SUBSIDIARIES, SyntheticSubsidiary, config_yaml
 
 CUSTOMER_COLUMNS = (
     "customer_id",
@@ -49,7 +37,11 @@ CUSTOMER_COLUMNS = (
     "exclude_customer_email",
     "split_by_department",
 )
+
+
 CONTACT_COLUMNS = ("customer_id", "name", "email", "department", "role")
+
+
 INVOICE_COLUMNS = (
     "invoice_id",
     "customer_id",
@@ -65,59 +57,40 @@ INVOICE_COLUMNS = (
     "status",
     "paid_date",
 )
+
+
 CREDIT_COLUMNS = ("credit_id", "customer_id", "currency", "date", "amount_unapplied", "kind")
+
+
 GROUP_COLUMNS = ("group_id", "customer_id", "procedure_id")
+
 
 Row = dict[str, str]
 
+
 DAYS_BEFORE = 100  # due dates run from as_of - 100 ...
+
+
 DAYS_AFTER = 20  # ... to as_of + 20: 120 days around as_of
 
 
-@dataclass(frozen=True, slots=True)
-class SyntheticSubsidiary:
-    """A subsidiary the generator can put customers in."""
-
-    subsidiary_id: str
-    name: str
-    currency: str
-    timezone: str
-    locale: str
-    iban: str | None
-    domain: str
-
-
-SUBSIDIARIES = (
-    SyntheticSubsidiary(
-        "NL01", "Acme Nederland B.V.", "EUR", "Europe/Amsterdam", "nl", "NL91ABNA0417164300", "nl"
-    ),
-    SyntheticSubsidiary(
-        "DE01",
-        "Acme Deutschland GmbH",
-        "EUR",
-        "Europe/Berlin",
-        "de",
-        "DE89370400440532013000",
-        "de",
-    ),
-    SyntheticSubsidiary("US01", "Acme Inc.", "USD", "America/New_York", "en", None, "us"),
-    SyntheticSubsidiary(
-        "FR01", "Acme France SAS", "EUR", "Europe/Paris", "fr", "FR1420041010050500013M02606", "fr"
-    ),
-    SyntheticSubsidiary("GB01", "Acme UK Ltd", "GBP", "Europe/London", "en", None, "uk"),
-    SyntheticSubsidiary("JP01", "Acme Japan K.K.", "JPY", "Asia/Tokyo", "en", None, "jp"),
-)
-
-# Per language: surnames, trades, legal form -> "Bakker Bouw B.V.".
 _NAME_PARTS = {
     "nl": (("Van Dijk", "De Vries", "Bakker", "Visser"), ("Bouw", "Logistiek", "Handel"), "B.V."),
     "de": (("Müller", "Schmidt", "Schneider", "Weber"), ("Bau", "Logistik", "Handel"), "GmbH"),
     "fr": (("Dubois", "Lefèvre", "Moreau", "Girard"), ("Bâtiment", "Transports", "Négoce"), "SARL"),
     "en": (("Harris", "Clarke", "Walker", "Turner"), ("Building", "Logistics", "Trading"), "Ltd"),
 }
+
+
 _DEPARTMENTS = ("Sales", "Operations", "Research")
+
+
 _TAGS = ("vip", "public", "retail", "wholesale")
+
+
 _TERMS = (14, 30, 30, 30, 45, 60)
+
+
 _SECOND_CURRENCY = {"EUR": "USD", "USD": "EUR", "GBP": "EUR", "JPY": "USD"}
 
 
@@ -403,156 +376,3 @@ def write_csv(stream: TextIO, columns: Sequence[str], rows: Iterable[Row]) -> in
         writer.writerow(row)
         count += 1
     return count
-
-
-def config_yaml(subsidiaries: Sequence[SyntheticSubsidiary] = SUBSIDIARIES) -> str:
-    """A dunning.yaml for the given subsidiaries, using the four standard templates."""
-    lines = ["subsidiaries:"]
-    for sub in subsidiaries:
-        lines += [
-            f"  - id: {sub.subsidiary_id}",
-            f"    name: {sub.name}",
-            f"    base_currency: {sub.currency}",
-            f"    timezone: {sub.timezone}",
-            f"    locale: {sub.locale}",
-            f"    sender: collections@{sub.domain}.acme.example",
-            f"    reply_to: ar@{sub.domain}.acme.example",
-            f"    payment_url: https://pay.acme.example/{sub.subsidiary_id}",
-            *([f"    iban: {sub.iban}"] if sub.iban else []),
-            "    default_procedure: STD",
-        ]
-    return "\n".join(lines) + "\n" + _PROCEDURES_YAML
-
-
-_PROCEDURES_YAML = """\
-procedures:
-  - id: STD
-    applies_to: customer
-    allow_override: true
-    days_between_letters: 7
-    levels:
-      - {days: -3, template: upcoming, min_invoice_amount: {default: 1000, JPY: 150000}}
-      - {days: 15, template: friendly, min_total_overdue: {default: 25, JPY: 3000}}
-      - days: 30
-        template: firm
-        fee: {EUR: 10, USD: 12, GBP: 9, JPY: 1500}
-      - days: 60
-        template: final
-        channels: [email, print]
-        min_percent_open: 10
-        interest_rate_pa: 8.5
-        fee: {EUR: 25, USD: 30, GBP: 20, JPY: 4000}
-        payment_plan: {instalments: 3, interval_days: 30}
-  - id: STRICT
-    applies_to: customer
-    operator: or
-    escalation: step
-    days_between_letters: 10
-    repeat_every_days: 14
-    levels:
-      - {days: 1, template: friendly, min_invoice_amount: 500, min_total_overdue: 2000}
-      - {days: 10, template: firm, min_invoice_amount: 500, min_total_overdue: 2000}
-      - {days: 40, template: final, channels: [email, print], interest_rate_pa: 10}
-  - id: GENTLE
-    applies_to: customer
-    levels:
-      - {days: 30, template: friendly, min_invoice_amount: {default: 100, JPY: 15000}}
-      - {days: 60, template: firm}
-      - {days: 90, template: final}
-  - id: MANUAL
-    applies_to: customer
-    sending: manual
-    levels:
-      - {days: 20, template: friendly}
-      - {days: 50, template: final}
-  - id: INV
-    applies_to: invoice
-    levels:
-      - {days: 15, template: friendly}
-      - {days: 45, template: final}
-  - id: GROUP
-    applies_to: invoice_group
-    net_credits: false
-    levels:
-      - {days: 10, template: friendly}
-      - {days: 40, template: firm}
-assignment_rules:
-  - {procedure_id: GENTLE, tags: [vip]}
-  - {procedure_id: STRICT, currency: USD, min_amount: 50000}
-"""
-
-
-# --- rows back into model objects (benchmark and tests) -------------------------------
-
-
-def _opt(text: str) -> str | None:
-    return text or None
-
-
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def customer_from_row(row: Row) -> Customer:
-    return Customer(
-        customer_id=row["customer_id"],
-        subsidiary_id=row["subsidiary_id"],
-        name=row["name"],
-        emails=tuple(e for e in row["email"].split(";") if e),
-        language=row["language"],
-        currency=row["currency"],
-        parent_id=_opt(row["parent_id"]),
-        bill_to_parent=row["bill_to_parent"] == "true",
-        procedure_id=_opt(row["procedure_id"]),
-        delivery=Delivery(row["delivery"] or "email"),
-        manager_email=_opt(row["manager_email"]),
-        tags=tuple(t for t in row["tags"].split("|") if t),
-        exclude_customer_email=row["exclude_customer_email"] == "true",
-        split_by_department=row["split_by_department"] == "true",
-    )
-
-
-def invoice_from_row(row: Row, dates: dict[str, date] | None = None) -> Invoice:
-    """`dates` shares one date object per ISO text across rows (memory for big sets)."""
-    cache = {} if dates is None else dates
-
-    def day(text: str) -> date:
-        value = cache.get(text)
-        if value is None:
-            value = cache[text] = _day(text)
-        return value
-
-    return Invoice(
-        invoice_id=row["invoice_id"],
-        customer_id=row["customer_id"],
-        number=row["number"],
-        issue_date=day(row["issue_date"]),
-        due_date=day(row["due_date"]),
-        currency=row["currency"],
-        amount=Decimal(row["amount"]),
-        amount_remaining=Decimal(row["amount_remaining"]),
-        department=_opt(row["department"]),
-        group_id=_opt(row["group_id"]),
-        procedure_id=_opt(row["procedure_id"]),
-        status=InvoiceStatus(row["status"] or "open"),
-        paid_date=day(row["paid_date"]) if row["paid_date"] else None,
-    )
-
-
-def credit_from_row(row: Row) -> Credit:
-    return Credit(
-        credit_id=row["credit_id"],
-        customer_id=row["customer_id"],
-        currency=row["currency"],
-        date=_day(row["date"]),
-        amount_unapplied=Decimal(row["amount_unapplied"]),
-        kind=CreditKind(row["kind"] or "credit_memo"),
-    )
-
-
-def group_from_row(row: Row) -> InvoiceGroup:
-    return InvoiceGroup(
-        group_id=row["group_id"],
-        customer_id=row["customer_id"],
-        procedure_id=_opt(row["procedure_id"]),
-    )

@@ -17,12 +17,14 @@ from dunning_local.synthetic import (
     CREDIT_COLUMNS,
     CUSTOMER_COLUMNS,
     INVOICE_COLUMNS,
+    generate,
+    write_csv,
+)
+from dunning_local.synthetic_readers import (
     credit_from_row,
     customer_from_row,
-    generate,
     group_from_row,
     invoice_from_row,
-    write_csv,
 )
 
 pytestmark = pytest.mark.unit
