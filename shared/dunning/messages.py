@@ -10,10 +10,9 @@ from itertools import islice
 from typing import Any
 
 # Letter jobs per letter-queue message. One render-and-send invocation takes up to
-# BatchSize messages (template.yaml): 4 x 25 letters at ~0.3-0.8 s each stays inside
-# its 120 s timeout, their outcomes fit one TransactWriteItems (100 at most), and a
-# message stays ~2 KB, far below SQS's 256 KB. On the evaluation side one
-# SendMessageBatch (10 messages) carries 250 letters.
+# BatchSize messages (template.yaml): 4 x 25 letters stay well inside its timeout,
+# their outcomes fit one TransactWriteItems (100 at most), and a message stays far
+# below SQS's 256 KB.
 JOBS_PER_MESSAGE = 25
 
 

@@ -88,8 +88,8 @@ class _TrimBlockGaps(Extension):
     """Drops line breaks and indentation next to block-level tags in the .html layouts.
 
     Applied to the template source when it is compiled (once per process): the layouts
-    stay readable and a letter's HTML loses ~14 % of its characters (about 2 % less
-    CPU for a one-page letter, the same PDF). Spaces between text and inline tags
+    stay readable and the HTML WeasyPrint parses is smaller (the same PDF). Spaces
+    between text and inline tags
     stay; only a block styled `white-space: pre` would show the difference.
     """
 

@@ -37,9 +37,9 @@ logger = logging.getLogger(__name__)
 
 # WeasyPrint's user-agent stylesheet gives every element five footnote and note
 # pseudo-elements (::footnote-call, ::note-marker...), whose styles it computes for
-# each of the ~170 elements of a letter although a letter has no footnote (~3 % of
-# its CPU time). Author CSS makes a footnote with "float: footnote" and a note with
-# "position: note(...)": where neither word can reach the letter, those rules go.
+# every element of a letter although a letter has no footnote. Author CSS makes a
+# footnote with "float: footnote" and a note with "position: note(...)": where
+# neither word can reach the letter, those rules go.
 _NOTE_RULES_RE = re.compile(
     r"^::(?:footnote-call|footnote-marker|note-call|note-marker|note-callback) \{[^}]*\}$",
     re.MULTILINE,

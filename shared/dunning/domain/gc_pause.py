@@ -12,8 +12,8 @@ def cyclic_gc_paused() -> Iterator[None]:
 
     An evaluation allocates hundreds of thousands of acyclic objects while the
     snapshot keeps millions alive; each automatic collection would walk all of
-    them (about 40 % of a big run) and could free nothing. A letter's layout is the
-    same case (adapters.weasyprint_pdf: about 7 % of its CPU time).
+    them and could free nothing. A letter's layout is the same case
+    (adapters.weasyprint_pdf).
     """
     enabled = gc.isenabled()
     gc.disable()

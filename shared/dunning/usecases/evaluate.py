@@ -56,8 +56,8 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
         for letter in fresh
         if status_of[letter.letter_id] is LetterStatus.QUEUED
     ]
-    # Several jobs per message: on a go-live day one SendMessageBatch carries up to
-    # 250 letters instead of 10.
+    # Several jobs per message (messages.JOBS_PER_MESSAGE): fewer SQS requests on a
+    # day with many letters.
     deps.letters.send_all(message.to_json() for message in pack_jobs(jobs))
     root_of = {
         c.customer_id: c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id

@@ -99,8 +99,8 @@ def epc_qr_data_uri(payload: str) -> str:
     """PNG data URI; level M and explicit UTF-8 bytes as the EPC guideline requires.
 
     A PNG of 4x4 pixels per module: WeasyPrint embeds it as one small image, where an
-    SVG of the same code is a path of hundreds of segments it must parse and draw
-    (about 8 ms of a 100 ms letter). Printed at 24 mm it is ~220 dpi; the print
+    SVG of the same code is a path of hundreds of segments it must parse and draw.
+    Printed at 24 mm it is ~220 dpi; the print
     stylesheet keeps its edges sharp (image-rendering: pixelated).
     """
     qr = segno.make_qr(payload.encode(), error="m", boost_error=False)
@@ -112,7 +112,7 @@ def _grey_png(matrix: Sequence[Sequence[int]], *, scale: int, border: int) -> by
     """8-bit greyscale PNG of a QR matrix (1 = dark module), with a light quiet zone.
 
     segno writes 1-bit PNGs, which WeasyPrint converts to RGB and re-encodes twice per
-    letter; an 8-bit grey image is embedded as it is (about 2 ms less per letter).
+    letter; an 8-bit grey image is embedded as it is.
     """
     light, dark = b"\xff" * scale, b"\x00" * scale
     width = (len(matrix) + 2 * border) * scale
@@ -124,7 +124,7 @@ def _grey_png(matrix: Sequence[Sequence[int]], *, scale: int, border: int) -> by
         rows.extend([row] * scale)
     rows.extend([quiet_row] * (border * scale))
     header = struct.pack(">IIBBBBB", width, width, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    # Level 6: level 9 is ten times slower on these repetitive rows for 5 % fewer bytes.
+    # Level 6: higher levels cost much more time on these repetitive rows for few bytes.
     pixels = zlib.compress(b"".join(rows), 6)
     return (
         b"\x89PNG\r\n\x1a\n"
