@@ -32,13 +32,11 @@ from dunning.api.schemas import (
 from dunning.domain.delivery.ledger import Ledger
 from dunning.domain.engine.by_hand import Skipped
 from dunning.domain.model import ScopeKind
-from dunning.domain.money import fits_minor_units, minor_units
 from dunning.usecases.collections import (
     Collections,
     HandResult,
     LetterPage,
     Paused,
-    Rejected,
     Resumed,
 )
 
@@ -123,9 +121,6 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
         responses=responses(404, 409),
     )
     def promise(customer_id: CustomerId, body: PromiseRequest) -> PromiseResponse:
-        if not fits_minor_units(body.amount, body.currency):
-            places = minor_units(body.currency)
-            raise Rejected("amount", f"{body.currency} amounts have at most {places} decimal(s)")
         done = service.promise(unquote(customer_id), body.amount, body.currency, body.date)
         p = done.promise
         return PromiseResponse(
@@ -160,7 +155,7 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
             customer_id=done.customer_id,
             dunned_as=done.owner_id,
             as_of=done.as_of,
-            letters=[LetterOut.from_entry(*entry) for entry in done.letters],
+            letters=[LetterOut.from_entry(entry) for entry in done.letters],
             skipped=_skipped(done.skipped),
             message=done.message,
         )
@@ -211,7 +206,7 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
         responses=responses(404, 409),
     )
     def approve(letter_id: LetterId, body: OptionalBody = None) -> LetterOut:
-        return LetterOut.from_entry(*service.approve(unquote(letter_id)))
+        return LetterOut.from_entry(service.approve(unquote(letter_id)))
 
     @r.post(
         "/letters/<letter_id>/cancel",
@@ -222,7 +217,7 @@ def router(service: Collections, errors: dict[int, str]) -> Router:
         responses=responses(404, 409),
     )
     def cancel(letter_id: LetterId, body: OptionalBody = None) -> LetterOut:
-        return LetterOut.from_entry(*service.cancel(unquote(letter_id)))
+        return LetterOut.from_entry(service.cancel(unquote(letter_id)))
 
     # --- history ------------------------------------------------------------------
 
@@ -316,5 +311,5 @@ def _preview(done: HandResult) -> PreviewResponse:
 
 
 def _page(page: LetterPage) -> LetterList:
-    letters = [LetterOut.from_entry(*entry) for entry in page.letters]
+    letters = [LetterOut.from_entry(entry) for entry in page.letters]
     return LetterList(letters=letters, count=len(letters), more=page.more)

@@ -22,6 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     ResponseValidationError,
 )
 
+from dunning.api.schemas import CROSS_FIELD
 from dunning.domain.configuration.parse import ConfigError
 from dunning.ports import Conflict, NotFound, TransientError
 from dunning.usecases.collections import Rejected
@@ -142,6 +143,8 @@ def send_json() -> Response:
 
 def _detail(err: Mapping[str, Any]) -> dict[str, str]:
     loc = [str(part) for part in err.get("loc", ())]
+    if err.get("type") == CROSS_FIELD:
+        loc.append(str(err["ctx"]["field"]))
     location = loc[0] if loc else "body"
     field = ".".join(loc[1:]) if len(loc) > 1 else location
     if err.get("type") == "json_invalid":  # its loc is ("body", character position)
