@@ -5,6 +5,7 @@ generated OpenAPI document at /openapi.json."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -16,9 +17,12 @@ from aws_lambda_powertools.event_handler import (
     content_types,
 )
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic.json_schema import models_json_schema
 
 from dunning.api import collections, errors
+from dunning.api.errors import DOCUMENTED_ERRORS
 from dunning.api.schemas import ErrorResponse
 from dunning.usecases.collections import Collections, CollectionsDeps
 
@@ -40,30 +44,21 @@ CORS = CORSConfig(
     allow_credentials=False,
 )
 
-ERRORS = {
-    404: "Not found: the customer, invoice, group or letter does not exist",
-    409: "Conflict: the resource's state does not allow it (see message)",
-    422: "Invalid input: every error names its field",
-    503: "The configuration is invalid or AWS is busy: try again later",
-}
-
 
 class JsonApiResolver(APIGatewayRestResolver):
     """Request bodies are JSON only: a body of another content type is answered 415
     before Powertools would parse it as a form (its multipart parser raises plain
     ValueErrors on a malformed header), and one that is not UTF-8 text 422 (decoding it
-    would raise); both would otherwise be 500s."""
+    would raise); both would otherwise be 500s. Checked here, around Powertools' resolve,
+    because its request validation parses the body before any `app.use` middleware runs."""
 
-    def _resolve(self) -> ResponseBuilder:
-        event = self.current_event
-        if event.body:
-            if not errors.is_json(event.headers.get("content-type")):
-                return ResponseBuilder(response=errors.send_json())
-            try:
-                event.decoded_body  # noqa: B018 - a binary body that is not UTF-8 text
-            except UnicodeDecodeError:
-                return ResponseBuilder(response=errors.not_utf8())
-        return super()._resolve()
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        proxy_event = APIGatewayProxyEvent(dict(event))
+        refusal = errors.body_refusal(proxy_event)
+        if refusal is None:
+            return super().resolve(event, context)
+        self.clear_context()  # as resolve does after every request
+        return ResponseBuilder[APIGatewayProxyEvent](refusal).build(proxy_event)
 
 
 @cache
@@ -75,7 +70,7 @@ def build_app(deps: ApiDeps) -> APIGatewayRestResolver:
         json_body_deserializer=errors.json_object,
     )
     errors.install(app)
-    app.include_router(collections.router(Collections(deps), ERRORS))
+    app.include_router(collections.router(Collections(deps), DOCUMENTED_ERRORS))
 
     @app.get("/health", include_in_schema=False, enable_validation=False)
     def health() -> dict[str, str]:
@@ -118,6 +113,8 @@ def _document(app: APIGatewayRestResolver) -> str:
             responses.pop(str(int(HTTPStatus.INTERNAL_SERVER_ERROR)), None)
             for code, response in responses.items():
                 if int(code) >= 400:
-                    response["description"] = ERRORS.get(int(code), response["description"])
+                    response["description"] = DOCUMENTED_ERRORS.get(
+                        int(code), response["description"]
+                    )
                     response["content"] = error_body
     return json.dumps(doc)
