@@ -21,8 +21,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from dunning.api import ApiDeps, build_app
-from dunning.api.app import openapi_document
+from dunning.api import build_app, openapi_document
 from dunning.messages import EvaluateShard
 from dunning_local.aws import EmbeddedAws
 from dunning_local.cli.serve import ApiGateway
@@ -558,7 +557,7 @@ class _Gateway:
 
 
 GATEWAY = _Gateway()
-OPENAPI = json.loads(openapi_document(build_app(ApiDeps(*[None] * 6))))  # type: ignore[arg-type]
+OPENAPI = json.loads(openapi_document(build_app()))
 schema = schemathesis.openapi.from_dict(OPENAPI)
 schema.app = GATEWAY
 

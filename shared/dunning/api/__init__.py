@@ -1,9 +1,11 @@
 """The collections API (SPEC 3.3) on Powertools' APIGatewayRestResolver.
 
-`build_app(deps)` is the application the API Lambda resolves each API Gateway
-event with; `ApiDeps` is its dependency bundle (composition.api_deps).
+`app_for(deps)` is the application the API Lambda resolves each API Gateway event
+with; `ApiDeps` is its dependency bundle (composition.api_deps). `openapi_document`
+is its OpenAPI document, which needs no dependencies.
 """
 
-from dunning.api.app import ApiDeps, build_app
+from dunning.api.app import ApiDeps, app_for, build_app
+from dunning.api.openapi import openapi_document
 
-__all__ = ["ApiDeps", "build_app"]
+__all__ = ["ApiDeps", "app_for", "build_app", "openapi_document"]

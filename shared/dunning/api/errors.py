@@ -8,7 +8,7 @@ a 5xx means the service itself failed (its configuration, AWS, or a bug).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
@@ -21,7 +21,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
 )
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from dunning.api.schemas import CROSS_FIELD
 from dunning.domain.configuration.parse import ConfigError
 from dunning.ports import Conflict, NotFound, TransientError
 from dunning.usecases.collections import Rejected
@@ -29,6 +31,14 @@ from dunning.usecases.collections import Rejected
 logger = Logger(child=True)
 
 RETRY_AFTER_SECONDS = 5
+
+# The error statuses the OpenAPI document describes (status -> description).
+DOCUMENTED_ERRORS = {
+    404: "Not found: the customer, invoice, group or letter does not exist",
+    409: "Conflict: the resource's state does not allow it (see message)",
+    422: "Invalid input: every error names its field",
+    503: "The configuration is invalid or AWS is busy: try again later",
+}
 
 
 def error_response(
@@ -50,98 +60,131 @@ def error_response(
 
 def install(app: APIGatewayRestResolver) -> None:
     """Register the handlers that turn exceptions into responses."""
-
-    @app.exception_handler(RequestValidationError)
-    def invalid_request(e: RequestValidationError) -> Response:
-        errors = [_detail(err) for err in e.errors()]
-        message = "; ".join(f"{d['field']}: {d['message']}" for d in errors)
-        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, message, errors)
-
-    @app.exception_handler(RequestUnsupportedContentType)
-    def unsupported(e: RequestUnsupportedContentType) -> Response:
-        return send_json()
-
-    @app.exception_handler(Rejected)
-    def rejected(e: Rejected) -> Response:
-        detail = {"field": e.field, "location": "body", "message": e.message}
-        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, str(e), [detail])
-
-    @app.exception_handler(NotFound)
-    def not_found(e: NotFound) -> Response:
-        return error_response(HTTPStatus.NOT_FOUND, str(e))
-
-    @app.exception_handler(Conflict)
-    def conflict(e: Conflict) -> Response:
-        return error_response(HTTPStatus.CONFLICT, str(e))
-
-    @app.exception_handler(ConfigError)
-    def bad_configuration(e: ConfigError) -> Response:
-        logger.error("dunning.yaml is invalid", extra={"problems": str(e)})
-        return error_response(
-            HTTPStatus.SERVICE_UNAVAILABLE, f"the dunning configuration is invalid: {e}"
-        )
-
-    @app.exception_handler(TransientError)
-    def transient(e: TransientError) -> Response:
-        logger.warning("transient failure", extra={"error": str(e)})
-        return error_response(
-            HTTPStatus.SERVICE_UNAVAILABLE,
-            "the service is busy: try again shortly",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-
-    @app.exception_handler(ServiceError)
-    def service_error(e: ServiceError) -> Response:
-        return error_response(e.status_code, str(e.msg))
+    for exception, handler in _HANDLERS:
+        app.exception_handler(exception)(handler)
 
     @app.not_found
     def no_route(e: Exception) -> Response:
-        event = app.current_event
-        method, path = event.http_method.upper(), event.path
-        allowed = _methods_of(app, path)
-        if allowed:
-            return error_response(
-                HTTPStatus.METHOD_NOT_ALLOWED,
-                f"{method} is not allowed on {path}: use {' or '.join(allowed)}",
-                headers={"Allow": ", ".join(allowed)},
-            )
-        return error_response(HTTPStatus.NOT_FOUND, f"no such resource: {method} {path}")
-
-    @app.exception_handler(ResponseValidationError)
-    def bad_response(e: ResponseValidationError) -> Response:
-        logger.error("response does not match its schema", extra={"errors": str(e.errors())})
-        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
-
-    @app.exception_handler(Exception)
-    def unexpected(e: Exception) -> Response:
-        logger.exception("unexpected error")
-        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
+        return _no_route(app)
 
 
-def not_utf8() -> Response:
-    detail = {"field": "body", "location": "body", "message": "not UTF-8 text"}
-    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "body: not UTF-8 text", [detail])
+def _invalid_request(e: RequestValidationError) -> Response:
+    errors = [_detail(err) for err in e.errors()]
+    message = "; ".join(f"{d['field']}: {d['message']}" for d in errors)
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, message, errors)
 
 
-def _methods_of(app: APIGatewayRestResolver, path: str) -> list[str]:
-    """The methods routed for `path` (a 405 names them), from the resolver's routes."""
-    routes = [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]
-    return sorted({r.method for r in routes if r.rule.match(path)})
+def _unsupported(e: RequestUnsupportedContentType) -> Response:
+    return _send_json()
 
 
-def is_json(content_type: str | None) -> bool:
+def _rejected(e: Rejected) -> Response:
+    detail = {"field": e.field, "location": "body", "message": e.message}
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, str(e), [detail])
+
+
+def _not_found(e: NotFound) -> Response:
+    return error_response(HTTPStatus.NOT_FOUND, str(e))
+
+
+def _conflict(e: Conflict) -> Response:
+    return error_response(HTTPStatus.CONFLICT, str(e))
+
+
+def _bad_configuration(e: ConfigError) -> Response:
+    logger.error("dunning.yaml is invalid", extra={"problems": str(e)})
+    return error_response(
+        HTTPStatus.SERVICE_UNAVAILABLE, f"the dunning configuration is invalid: {e}"
+    )
+
+
+def _transient(e: TransientError) -> Response:
+    logger.warning("transient failure", extra={"error": str(e)})
+    return error_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "the service is busy: try again shortly",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _service_error(e: ServiceError) -> Response:
+    return error_response(e.status_code, str(e.msg))
+
+
+def _bad_response(e: ResponseValidationError) -> Response:
+    logger.error("response does not match its schema", extra={"errors": str(e.errors())})
+    return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
+
+
+def _unexpected(e: Exception) -> Response:
+    logger.exception("unexpected error")
+    return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
+
+
+_HANDLERS: tuple[tuple[type[Exception], Callable[[Any], Response]], ...] = (
+    (RequestValidationError, _invalid_request),
+    (RequestUnsupportedContentType, _unsupported),
+    (Rejected, _rejected),
+    (NotFound, _not_found),
+    (Conflict, _conflict),
+    (ConfigError, _bad_configuration),
+    (TransientError, _transient),
+    (ServiceError, _service_error),
+    (ResponseValidationError, _bad_response),
+    (Exception, _unexpected),
+)
+
+
+def _no_route(app: APIGatewayRestResolver) -> Response:
+    event = app.current_event
+    method, path = event.http_method.upper(), event.path
+    allowed = _methods_of(app, path)
+    if allowed:
+        return error_response(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            f"{method} is not allowed on {path}: use {' or '.join(allowed)}",
+            headers={"Allow": ", ".join(allowed)},
+        )
+    return error_response(HTTPStatus.NOT_FOUND, f"no such resource: {method} {path}")
+
+
+def body_refusal(event: BaseProxyEvent) -> Response | None:
+    """415 for a body that is not JSON, 422 for one that is not UTF-8 text, None for a
+    body (or no body) that may be parsed."""
+    if not event.body:
+        return None
+    if not _is_json(event.headers.get("content-type")):
+        return _send_json()
+    try:
+        event.decoded_body  # noqa: B018 - a binary body that is not UTF-8 text
+    except UnicodeDecodeError:
+        detail = {"field": "body", "location": "body", "message": "not UTF-8 text"}
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "body: not UTF-8 text", [detail])
+    return None
+
+
+def _is_json(content_type: str | None) -> bool:
     """No content type (taken as JSON, as Powertools does) or application/json."""
     return not content_type or content_type.strip().lower().startswith("application/json")
 
 
-def send_json() -> Response:
+def _send_json() -> Response:
     return error_response(
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "body: send JSON with Content-Type: application/json"
     )
 
 
+def _methods_of(app: APIGatewayRestResolver, path: str) -> list[str]:
+    """The methods routed for `path` (a 405 names them). Powertools has no public list of
+    its routes, so this reads the resolver's own."""
+    routes = [*app._static_routes, *app._dynamic_routes]
+    return sorted({r.method for r in routes if r.rule.match(path)})
+
+
 def _detail(err: Mapping[str, Any]) -> dict[str, str]:
     loc = [str(part) for part in err.get("loc", ())]
+    if err.get("type") == CROSS_FIELD:
+        loc.append(str(err["ctx"]["field"]))
     location = loc[0] if loc else "body"
     field = ".".join(loc[1:]) if len(loc) > 1 else location
     if err.get("type") == "json_invalid":  # its loc is ("body", character position)

@@ -12,15 +12,20 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.letters.codec import letter_to_dict
 from dunning.domain.model import Letter, LetterStatus, PauseReason, ScopeKind
-from dunning.domain.money import is_known_currency
+from dunning.domain.money import fits_minor_units, is_known_currency, minor_units
 
 MAX_LEVEL = 15  # SPEC 2.1: 1..15 levels
 NOTE_MAX = 2000
+
+# The error type of a check across fields: pydantic places a model's own errors on no
+# field, so its context names the one it is about (errors.py reports it there).
+CROSS_FIELD = "cross_field"
 
 
 def _iso_date(value: Any) -> Any:
@@ -65,6 +70,20 @@ class PromiseRequest(_Request):
         if not is_known_currency(value):
             raise ValueError("must be an ISO 4217 currency code in capitals, e.g. EUR")
         return value
+
+    @model_validator(mode="after")
+    def _whole_minor_units(self) -> PromiseRequest:
+        if not fits_minor_units(self.amount, self.currency):
+            raise PydanticCustomError(
+                CROSS_FIELD,
+                "{currency} amounts have at most {places} decimal(s)",
+                {
+                    "field": "amount",
+                    "currency": self.currency,
+                    "places": minor_units(self.currency),
+                },
+            )
+        return self
 
 
 class SendRequest(_Request):
