@@ -176,6 +176,10 @@ class Level:
     payment_plan: PaymentPlan | None = None
 
 
+# Days past its date that a promise to pay keeps the customer paused before it is judged.
+DEFAULT_PROMISE_GRACE_DAYS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Procedure:
     procedure_id: str
@@ -188,7 +192,7 @@ class Procedure:
     escalation: Escalation = Escalation.JUMP
     repeat_every_days: int | None = None
     net_credits: bool = True
-    promise_grace_days: int = 3
+    promise_grace_days: int = DEFAULT_PROMISE_GRACE_DAYS
 
 
 @dataclass(frozen=True, slots=True)
