@@ -58,10 +58,7 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     # Several jobs per message: on a go-live day one SendMessageBatch carries up to
     # 250 letters instead of 10.
     deps.letters.send_all(message.to_json() for message in pack_jobs(jobs))
-    root_of = {
-        c.customer_id: c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
-        for c in snapshot.customers
-    }
+    root_of = {c.customer_id: c.billed_to for c in snapshot.customers}
     deps.repo.save_states(msg.subsidiary_id, root_of, result.states)
     deps.repo.save_promises(msg.subsidiary_id, result.promises)
     return ShardResult(

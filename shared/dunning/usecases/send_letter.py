@@ -36,13 +36,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from dunning.domain.delivery.ledger import FINAL, Ledger
 from dunning.domain.delivery.print_queue import PrintEntry, entry_json, print_keys
 from dunning.domain.delivery.refresh import CustomerRecords, Refresh, current_of, refresh, terms_of
 from dunning.domain.delivery.routing import Route, letter_departments, route
-from dunning.domain.model import Config, Customer, Letter, Subsidiary
+from dunning.domain.model import Config, Customer, Letter
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import (
     Clock,
@@ -273,8 +272,8 @@ def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: st
     if status != Ledger.QUEUED:
         return status
     config = deps.config.load()
-    subsidiary = _subsidiary(config, letter)
-    today = local_date(deps.clock, subsidiary)
+    subsidiary = config.subsidiary(letter.subsidiary_id)
+    today = subsidiary.local_date(deps.clock.now())
     current = current_of(records, _billed_to(records, deps.repo))
     terms = terms_of(config, letter)
     checked = refresh(letter, current, today, terms)
@@ -322,11 +321,6 @@ def _send_one(job: LetterJob, deps: SendDeps, outcomes: Outcomes, message_id: st
     change = (fresh, (Ledger.CLAIMED, Ledger.NEEDS_RECONCILIATION), final, attempt.record)
     outcomes.add(change, message=message_id)
     return final
-
-
-def local_date(clock: Clock, subsidiary: Subsidiary) -> date:
-    """Today on the subsidiary's calendar (its as_of), not UTC's."""
-    return clock.now().astimezone(ZoneInfo(subsidiary.timezone)).date()
 
 
 @dataclass
@@ -445,18 +439,9 @@ def _billed_to(owner: CustomerRecords, repo: LedgerRepository) -> list[CustomerR
         records = repo.customer_records(customer_id)
         child = records.customer
         # A marker outlives a change of parent: follow only a child that still bills up.
-        if child is None or not child.bill_to_parent or child.parent_id not in seen:
+        if child is None or child.billed_to not in seen:
             continue
         seen.add(customer_id)
         found.append(records)
         todo.extend(records.children)
     return found
-
-
-def _subsidiary(config: Config, letter: Letter) -> Subsidiary:
-    for sub in config.subsidiaries:
-        if sub.subsidiary_id == letter.subsidiary_id:
-            return sub
-    raise LookupError(
-        f"letter {letter.letter_id}: subsidiary {letter.subsidiary_id} is not in dunning.yaml"
-    )

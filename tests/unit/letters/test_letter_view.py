@@ -13,8 +13,8 @@ from letter_samples import TODAY, customer, full_letter, subsidiary, two_invoice
 from PIL import Image
 
 from dunning.domain.letters.epc import epc_payload
-from dunning.domain.patterns import normalise_iban
 from dunning.domain.letters.view import build_view, choose_language, format_locale, payment_link
+from dunning.domain.patterns import normalise_iban
 
 pytestmark = pytest.mark.unit
 
