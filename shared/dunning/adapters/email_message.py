@@ -15,13 +15,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from dunning.domain.patterns import ADDR_SPEC, DOMAIN
+
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 
-_ADDR_SPEC_RE = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-_DOMAIN_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 # 'addr' or 'Display Name <addr>'; parsed here because parseaddr(strict=) is not in every 3.11.
 _MAILBOX_RE = re.compile(
     r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>\s]+)>|(?P<bare>[^<>\s"]+))\s*'
@@ -45,7 +42,7 @@ def parse_address(field: str, value: str) -> Address:
     _no_line_breaks(field, value)
     match = _MAILBOX_RE.fullmatch(value)
     addr_spec = (match["addr"] or match["bare"]) if match else ""
-    if not match or not _ADDR_SPEC_RE.fullmatch(addr_spec):
+    if not match or not ADDR_SPEC.fullmatch(addr_spec):
         raise InvalidEmailError(f"{field} is not a valid email address: {value[:100]!r}")
     local, domain = addr_spec.rsplit("@", 1)
     return Address(display_name=(match["name"] or "").strip(), username=local, domain=domain)
@@ -59,7 +56,7 @@ def message_id(letter_id: str, domain: str) -> str:
     """Deterministic: the same letter always carries the same Message-ID."""
     if not _ID_RE.fullmatch(letter_id):
         raise InvalidEmailError(f"letter id not usable in a Message-ID: {letter_id[:100]!r}")
-    if not _DOMAIN_RE.fullmatch(domain):
+    if not DOMAIN.fullmatch(domain):
         raise InvalidEmailError(f"invalid Message-ID domain: {domain[:100]!r}")
     return f"<{letter_id}@{domain}>"
 

@@ -7,11 +7,12 @@ dates are `date` in the subsidiary's time zone.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 
 class Delivery(StrEnum):
@@ -101,6 +102,35 @@ class Customer:
     # Postal address for the letter's window envelope; empty when the ERP has none.
     address_lines: tuple[str, ...] = ()
 
+    @property
+    def billed_to(self) -> str:
+        return billed_to(self.customer_id, self.parent_id, self.bill_to_parent)
+
+
+def billed_to(customer_id: str, parent_id: str | None, bill_to_parent: bool) -> str:
+    """The customer whose bill a customer's invoices go on: its parent when it bills to
+    its parent, else itself. One step only: `dunned_as` follows the whole chain."""
+    return parent_id if bill_to_parent and parent_id else customer_id
+
+
+def dunned_as(customer: Customer, lookup: Callable[[str], Customer | None]) -> str:
+    """The id of the customer whose letters list `customer`'s invoices (SPEC 2.1).
+
+    A bill_to_parent customer has no scope of its own, so neither has a parent that
+    bills to its own parent: a grandchild is dunned as the end of the chain. A parent
+    that `lookup` does not know (or a cycle) ends the chain at the last one known, so
+    the customer is dunned rather than not at all.
+    """
+    current = customer
+    seen = {customer.customer_id}
+    while (parent_id := current.billed_to) not in seen:
+        parent = lookup(parent_id)
+        if parent is None:
+            break
+        seen.add(parent_id)
+        current = parent
+    return current.customer_id
+
 
 @dataclass(frozen=True, slots=True)
 class Contact:
@@ -183,6 +213,10 @@ class Level:
     payment_plan: PaymentPlan | None = None
 
 
+# Days past its date that a promise to pay keeps the customer paused before it is judged.
+DEFAULT_PROMISE_GRACE_DAYS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Procedure:
     procedure_id: str
@@ -195,7 +229,7 @@ class Procedure:
     escalation: Escalation = Escalation.JUMP
     repeat_every_days: int | None = None
     net_credits: bool = True
-    promise_grace_days: int = 3
+    promise_grace_days: int = DEFAULT_PROMISE_GRACE_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +249,14 @@ class Subsidiary:
     address_lines: tuple[str, ...] = ()
     bic: str | None = None
 
+    def local_time(self, now: datetime) -> datetime:
+        """`now` (time-zone aware) on the subsidiary's clock."""
+        return now.astimezone(ZoneInfo(self.timezone))
+
+    def local_date(self, now: datetime) -> date:
+        """The day `now` falls on in the subsidiary's time zone: its as_of, not UTC's."""
+        return self.local_time(now).date()
+
 
 @dataclass(frozen=True, slots=True)
 class AssignmentRule:
@@ -228,6 +270,10 @@ class AssignmentRule:
     max_amount: Decimal | None = None
 
 
+class NotConfigured(LookupError):
+    """An id that dunning.yaml does not define (any more)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     subsidiaries: tuple[Subsidiary, ...]
@@ -235,10 +281,18 @@ class Config:
     assignment_rules: tuple[AssignmentRule, ...] = ()
 
     def subsidiary(self, subsidiary_id: str) -> Subsidiary:
-        return next(s for s in self.subsidiaries if s.subsidiary_id == subsidiary_id)
+        """The subsidiary of that id; NotConfigured when dunning.yaml has none."""
+        for subsidiary in self.subsidiaries:
+            if subsidiary.subsidiary_id == subsidiary_id:
+                return subsidiary
+        raise NotConfigured(f"subsidiary {subsidiary_id} is not in dunning.yaml")
 
     def procedure(self, procedure_id: str) -> Procedure:
-        return next(p for p in self.procedures if p.procedure_id == procedure_id)
+        """The procedure of that id; NotConfigured when dunning.yaml has none."""
+        for procedure in self.procedures:
+            if procedure.procedure_id == procedure_id:
+                return procedure
+        raise NotConfigured(f"procedure {procedure_id} is not in dunning.yaml")
 
 
 # --- Dunning state ---------------------------------------------------------------

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.routing import route
 from dunning.domain.engine.by_hand import HandLetters, Skipped, letters_at_level, letters_now
 from dunning.domain.engine.holds import promise_deadline
-from dunning.domain.engine.run import DEFAULT_PROMISE_GRACE_DAYS, customer_balance
+from dunning.domain.engine.run import customer_balance
 from dunning.domain.engine.scopes import ProcedureBook
 from dunning.domain.model import (
     Config,
@@ -27,6 +26,7 @@ from dunning.domain.model import (
     Customer,
     Letter,
     LetterStatus,
+    NotConfigured,
     Pause,
     PauseReason,
     Promise,
@@ -215,8 +215,8 @@ class Collections:
                 "amount",
                 f"{amount} {currency} is more than the open balance of {balance} {currency}",
             )
-        procedure = ProcedureBook(config, sub_id).for_customer(customer, currency, lambda: balance)
-        grace = procedure.promise_grace_days if procedure else DEFAULT_PROMISE_GRACE_DAYS
+        book = ProcedureBook(config, sub_id)
+        grace = book.promise_grace_days(customer, currency, lambda: balance)
         promise = Promise(customer_id, amount, currency, promised, balance)
         until = promise_deadline(promise, grace)
         pause = self._promise_pause(customer_id, promise, until)
@@ -401,12 +401,8 @@ class Collections:
         if customer is None:
             raise NotFound(f"customer {customer_id} not found")
         subsidiary = _subsidiary(config, customer.subsidiary_id, f"customer {customer_id}")
-        root = (
-            customer.parent_id
-            if customer.bill_to_parent and customer.parent_id
-            else customer.customer_id
-        )
-        return _Customer(customer, subsidiary, root, self._local_today(subsidiary))
+        today = subsidiary.local_date(self.deps.clock.now())
+        return _Customer(customer, subsidiary, customer.billed_to, today)
 
     def _letter(self, letter_id: str) -> LedgerEntry:
         customer_id = self.deps.repo.customer_of_letter(letter_id)
@@ -416,10 +412,8 @@ class Collections:
         return found
 
     def _today(self, config: Config, subsidiary_id: str) -> date:
-        return self._local_today(_subsidiary(config, subsidiary_id, "the letter"))
-
-    def _local_today(self, subsidiary: Subsidiary) -> date:
-        return self.deps.clock.now().astimezone(ZoneInfo(subsidiary.timezone)).date()
+        subsidiary = _subsidiary(config, subsidiary_id, "the letter")
+        return subsidiary.local_date(self.deps.clock.now())
 
 
 def _parts(entry: LedgerEntry) -> tuple[Letter, LetterStatus, dict[str, Any]]:
@@ -427,12 +421,12 @@ def _parts(entry: LedgerEntry) -> tuple[Letter, LetterStatus, dict[str, Any]]:
 
 
 def _subsidiary(config: Config, subsidiary_id: str, whose: str) -> Subsidiary:
-    for sub in config.subsidiaries:
-        if sub.subsidiary_id == subsidiary_id:
-            return sub
-    raise Conflict(
-        f"{whose} belongs to subsidiary {subsidiary_id}, which dunning.yaml does not define"
-    )
+    try:
+        return config.subsidiary(subsidiary_id)
+    except NotConfigured:
+        raise Conflict(
+            f"{whose} belongs to subsidiary {subsidiary_id}, which dunning.yaml does not define"
+        ) from None
 
 
 def _not_before(found: _Customer, day: date | None, name: str) -> None:

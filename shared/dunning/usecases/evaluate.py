@@ -59,10 +59,7 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     # Several jobs per message (messages.JOBS_PER_MESSAGE): fewer SQS requests on a
     # day with many letters.
     deps.letters.send_all(message.to_json() for message in pack_jobs(jobs))
-    root_of = {
-        c.customer_id: c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
-        for c in snapshot.customers
-    }
+    root_of = {c.customer_id: c.billed_to for c in snapshot.customers}
     deps.repo.save_states(msg.subsidiary_id, root_of, result.states)
     deps.repo.save_promises(msg.subsidiary_id, result.promises)
     return ShardResult(

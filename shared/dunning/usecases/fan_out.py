@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from dunning.domain.model import Subsidiary
 from dunning.messages import EvaluateShard
@@ -37,7 +36,7 @@ class RunSummary:
 def fan_out(scheduled_time: datetime, deps: FanOut) -> RunSummary:
     summary = RunSummary()
     for sub in deps.config.load().subsidiaries:
-        local = scheduled_time.astimezone(ZoneInfo(sub.timezone))
+        local = sub.local_time(scheduled_time)
         if local.hour != deps.run_hour:
             continue
         why = _stale(sub, scheduled_time, deps.repo)

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from dunning.domain.delivery.ledger import JobResult, JobSkipped, LedgerEntry, Transition
 from dunning.domain.delivery.print_queue import PrintEntry, entry_json, print_keys
@@ -122,8 +121,8 @@ def _not_queued(entry: LedgerEntry, deps: SendDeps) -> JobResult:
 
 def _decide(letter: Letter, records: CustomerRecords, deps: SendDeps) -> _Decision:
     config = deps.config.load()
-    subsidiary = _subsidiary(config, letter)
-    today = local_date(deps.clock, subsidiary)
+    subsidiary = config.subsidiary(letter.subsidiary_id)
+    today = subsidiary.local_date(deps.clock.now())
     current = current_of(records, _billed_to(records, deps.repo))
     terms = terms_of(config, letter)
     checked = refresh(letter, current, today, terms)
@@ -192,11 +191,6 @@ def _deliver_claimed(
     after = (LetterStatus.CLAIMED, LetterStatus.NEEDS_RECONCILIATION)
     outcomes.add(Transition(letter, after, final, attempt.record), message=message_id)
     return final
-
-
-def local_date(clock: Clock, subsidiary: Subsidiary) -> date:
-    """Today on the subsidiary's calendar (its as_of), not UTC's."""
-    return clock.now().astimezone(ZoneInfo(subsidiary.timezone)).date()
 
 
 @dataclass
@@ -320,18 +314,9 @@ def _billed_to(owner: CustomerRecords, repo: LedgerRepository) -> list[CustomerR
         records = repo.customer_records(customer_id)
         child = records.customer
         # A marker outlives a change of parent: follow only a child that still bills up.
-        if child is None or not child.bill_to_parent or child.parent_id not in seen:
+        if child is None or child.billed_to not in seen:
             continue
         seen.add(customer_id)
         found.append(records)
         todo.extend(records.children)
     return found
-
-
-def _subsidiary(config: Config, letter: Letter) -> Subsidiary:
-    for sub in config.subsidiaries:
-        if sub.subsidiary_id == letter.subsidiary_id:
-            return sub
-    raise LookupError(
-        f"letter {letter.letter_id}: subsidiary {letter.subsidiary_id} is not in dunning.yaml"
-    )

@@ -12,8 +12,9 @@ import segno
 from letter_samples import TODAY, customer, full_letter, subsidiary, two_invoice_letter
 from PIL import Image
 
-from dunning.domain.letters.epc import epc_payload, normalise_iban
+from dunning.domain.letters.epc import epc_payload
 from dunning.domain.letters.view import build_view, choose_language, format_locale, payment_link
+from dunning.domain.patterns import normalise_iban
 
 pytestmark = pytest.mark.unit
 

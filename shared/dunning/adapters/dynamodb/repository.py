@@ -62,6 +62,7 @@ from dunning.domain.model import (
     ScopeKind,
     ScopeRef,
     ScopeState,
+    billed_to,
 )
 from dunning.ports import Conflict, TransientError
 
@@ -468,7 +469,7 @@ class DunningRepository:
 
     @staticmethod
     def _root(c: CustomerItem | Customer) -> str:
-        return c.parent_id if c.bill_to_parent and c.parent_id else c.customer_id
+        return billed_to(c.customer_id, c.parent_id, bool(c.bill_to_parent))
 
     def _customer_item(self, c: Customer) -> CustomerItem:
         it = CustomerItem(

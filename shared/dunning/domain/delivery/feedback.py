@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dunning.domain.delivery.routing import address_key, is_valid_email
+from dunning.domain.delivery.routing import address_key
+from dunning.domain.patterns import is_email
 
 BOUNCE = "bounce"
 COMPLAINT = "complaint"
@@ -106,7 +107,7 @@ def _recipients(section: dict[str, Any], field: str) -> list[tuple[str, dict[str
         raw = entry["emailAddress"].strip()
         angled = _ANGLED.search(raw)  # 'Name <addr>' -> addr
         address = address_key(angled.group(1) if angled else raw)
-        if is_valid_email(address) and address not in seen:
+        if is_email(address) and address not in seen:
             seen.add(address)
             found.append((address, entry))
     return found

@@ -12,6 +12,7 @@ from operator import attrgetter
 from dunning.domain.engine.content import item_interest, payment_plan
 from dunning.domain.engine.holds import Holds, active_holds, promise_deadline
 from dunning.domain.model import (
+    DEFAULT_PROMISE_GRACE_DAYS,
     Config,
     Contact,
     Credit,
@@ -22,13 +23,12 @@ from dunning.domain.model import (
     LetterCredit,
     LetterItem,
     Level,
+    NotConfigured,
     Pause,
     Promise,
     ScopeKind,
 )
 from dunning.domain.money import ZERO, round_money
-
-DEFAULT_GRACE_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def current_of(owner: CustomerRecords, children: Iterable[CustomerRecords] = ())
     )
 
 
-def held_on(current: Current, today: date, grace_days: int = DEFAULT_GRACE_DAYS) -> Holds:
+def held_on(current: Current, today: date, grace_days: int = DEFAULT_PROMISE_GRACE_DAYS) -> Holds:
     """Pauses in force today, and customers within the grace of a promise to pay."""
     holds = active_holds(current.pauses, today)
     promised = [
@@ -93,12 +93,13 @@ class Terms:
 
     level: Level | None = None
     net_credits: bool = True
-    grace_days: int = DEFAULT_GRACE_DAYS
+    grace_days: int = DEFAULT_PROMISE_GRACE_DAYS
 
 
 def terms_of(config: Config, letter: Letter) -> Terms:
-    procedure = next((p for p in config.procedures if p.procedure_id == letter.procedure_id), None)
-    if procedure is None:
+    try:
+        procedure = config.procedure(letter.procedure_id)
+    except NotConfigured:
         return Terms(net_credits=bool(letter.credits))
     levels = procedure.levels
     level = levels[letter.level - 1] if 0 < letter.level <= len(levels) else None

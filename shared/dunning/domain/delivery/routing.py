@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,23 +14,12 @@ from dunning.domain.model import (
     Letter,
     Subsidiary,
 )
+from dunning.domain.patterns import is_email
 
 DUNNING_ROLE = "dunning"
 
 
 MAX_RECIPIENTS = 50  # SES takes at most 50 addresses (To + Cc) per message
-
-
-# The address grammar the MIME builder accepts (adapters/email_message.py): an address
-# that passes here can always be put in a header, so a claimed letter never fails on it.
-_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-
-
-def is_valid_email(address: str) -> bool:
-    return len(address) <= 254 and bool(_EMAIL.fullmatch(address))
 
 
 def address_key(address: str) -> str:
@@ -102,7 +90,7 @@ def route(
     note = None
     sender = subsidiary.sender.strip() if subsidiary.sender else None
     if Channel.EMAIL in wanted:
-        if not sender or not is_valid_email(sender):
+        if not sender or not is_email(sender):
             note = f"no valid sender address configured for subsidiary {subsidiary.subsidiary_id}"
         elif not to:
             note = _why_nobody(customer, contacts, departments, bounced)
@@ -128,7 +116,7 @@ def _usable(address: str | None, bounced: frozenset[str]) -> str | None:
     if not address:
         return None
     address = address.strip()
-    ok = is_valid_email(address) and address_key(address) not in bounced
+    ok = is_email(address) and address_key(address) not in bounced
     return address if ok else None
 
 
@@ -160,7 +148,7 @@ def _recipients(
     result = []
     for address in _candidates(customer, contacts, departments):
         key = address_key(address)
-        if key in seen or key in bounced or not is_valid_email(address):
+        if key in seen or key in bounced or not is_email(address):
             continue
         seen.add(key)
         result.append(address)
@@ -174,7 +162,7 @@ def _why_nobody(
     bounced: frozenset[str],
 ) -> str:
     candidates = _candidates(customer, contacts, departments)
-    valid = [a for a in candidates if is_valid_email(a)]
+    valid = [a for a in candidates if is_email(a)]
     if valid and all(address_key(a) in bounced for a in valid):
         return "every email address bounced: printed instead"
     return "no valid email address: printed instead"

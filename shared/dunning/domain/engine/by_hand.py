@@ -18,7 +18,7 @@ from dunning.domain.engine.content import build_letter, listed_items
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.levels import item_levels
 from dunning.domain.engine.run import Run, Snapshot, evaluate
-from dunning.domain.engine.scopes import Scope, dunning_owners
+from dunning.domain.engine.scopes import Scope
 from dunning.domain.model import (
     Config,
     Letter,
@@ -28,6 +28,7 @@ from dunning.domain.model import (
     ScopeRef,
     ScopeState,
     Sending,
+    dunned_as,
 )
 from dunning.domain.money import MONEY_CONTEXT
 
@@ -55,9 +56,10 @@ class HandLetters:
 
 
 def owner_of(snapshot: Snapshot, customer_id: str) -> str:
-    """The customer whose letters list `customer_id`'s invoices (itself, or its parent)."""
+    """The customer whose letters list `customer_id`'s invoices (`dunned_as`)."""
     customers = {c.customer_id: c for c in snapshot.customers}
-    return dunning_owners(customers).get(customer_id, customer_id)
+    customer = customers.get(customer_id)
+    return customer_id if customer is None else dunned_as(customer, customers.get)
 
 
 def letters_now(
@@ -177,7 +179,7 @@ def hold_of(
             return None
         for promise in snapshot.promises:
             if promise.customer_id == owner and not promise.broken:
-                end = promise_deadline(promise, run._grace_days(promise))
+                end = promise_deadline(promise, run.grace_days(promise))
                 if as_of <= end:
                     return (
                         f"customer {owner} promised to pay {promise.amount} {promise.currency} "

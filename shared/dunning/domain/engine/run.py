@@ -47,8 +47,6 @@ from dunning.domain.model import (
 )
 from dunning.domain.money import MONEY_CONTEXT, ZERO
 
-DEFAULT_PROMISE_GRACE_DAYS = 3
-
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -175,7 +173,7 @@ class Run:
         holds = active_holds(self.snapshot.pauses, self.as_of)
         if not promises:
             return holds, ()
-        review = review_promises(promises, self.as_of, self._grace_days, self._balance)
+        review = review_promises(promises, self.as_of, self.grace_days, self._balance)
         return holds.with_customers(review.paused_customers), review.broken
 
     def _balance(self, promise: Promise) -> Decimal:
@@ -188,12 +186,12 @@ class Run:
             issued_by=promise.date,
         )
 
-    def _grace_days(self, promise: Promise) -> int:
+    def grace_days(self, promise: Promise) -> int:
+        """The grace of the promise's procedure (the one of the customer it is dunned as)."""
         customer = self.customers[self.owners[promise.customer_id]]
-        procedure = self.book.for_customer(
+        return self.book.promise_grace_days(
             customer, promise.currency, lambda: promise.balance_at_promise
         )
-        return procedure.promise_grace_days if procedure else DEFAULT_PROMISE_GRACE_DAYS
 
     # --- scopes ---
 

@@ -13,14 +13,17 @@ from decimal import Decimal
 
 from dunning.domain.engine.holds import Holds
 from dunning.domain.model import (
+    DEFAULT_PROMISE_GRACE_DAYS,
     AssignmentRule,
     Config,
     Customer,
     Invoice,
     InvoiceGroup,
     InvoiceStatus,
+    NotConfigured,
     Procedure,
     ScopeKind,
+    dunned_as,
 )
 from dunning.domain.money import ZERO
 
@@ -33,24 +36,10 @@ _GROUP = ScopeKind.INVOICE_GROUP
 
 
 def dunning_owners(customers: Mapping[str, Customer]) -> dict[str, str]:
-    """customer id -> id of the customer whose scope it is dunned in.
-
-    A bill_to_parent customer is dunned through its parent (and the parent's
-    parent, if that one bills upward too). A parent that is unknown here (or a
-    cycle) leaves the customer dunned on its own rather than not at all.
-    """
-    owners: dict[str, str] = {}
-    for customer_id, customer in customers.items():
-        current = customer
-        seen = {customer_id}
-        while current.bill_to_parent:
-            parent_id = current.parent_id
-            if parent_id is None or parent_id not in customers or parent_id in seen:
-                break
-            seen.add(parent_id)
-            current = customers[parent_id]
-        owners[customer_id] = current.customer_id
-    return owners
+    """customer id -> id of the customer whose scope it is dunned in (`dunned_as`,
+    with the customers given here as all that is known)."""
+    lookup = customers.get
+    return {customer_id: dunned_as(c, lookup) for customer_id, c in customers.items()}
 
 
 def _rule_matches(
@@ -80,10 +69,10 @@ class ProcedureBook:
     def __init__(self, config: Config, subsidiary_id: str) -> None:
         self._by_id = {p.procedure_id: p for p in config.procedures}
         self._rules = config.assignment_rules
-        subsidiary = next(
-            (s for s in config.subsidiaries if s.subsidiary_id == subsidiary_id), None
-        )
-        default_id = subsidiary.default_procedure if subsidiary else None
+        try:
+            default_id = config.subsidiary(subsidiary_id).default_procedure
+        except NotConfigured:  # nothing of an unknown subsidiary gets a default
+            default_id = None
         self._default = self._by_id.get(default_id) if default_id else None
 
     def get(self, procedure_id: str | None) -> Procedure | None:
@@ -105,6 +94,14 @@ class ProcedureBook:
             if _rule_matches(rule, customer, currency, balance):
                 return self._by_id.get(rule.procedure_id)
         return self._default
+
+    def promise_grace_days(
+        self, customer: Customer, currency: str, balance: Callable[[], Decimal]
+    ) -> int:
+        """How long a promise of `customer` in `currency` pauses it past its date: its
+        procedure's grace, the default when no procedure applies."""
+        procedure = self.for_customer(customer, currency, balance)
+        return procedure.promise_grace_days if procedure else DEFAULT_PROMISE_GRACE_DAYS
 
 
 @dataclass(slots=True)

@@ -21,6 +21,8 @@ from typing import TypeVar
 from babel.localedata import locale_identifiers
 from babel.numbers import list_currencies
 
+from dunning.domain.patterns import is_email
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -239,19 +241,10 @@ def choice_parser(allowed: tuple[str, ...]) -> Callable[[str], str]:
 
 # --- E-mail addresses and lists ---------------------------------------------------
 
-# Deliberately pragmatic (what SES accepts in practice): an ASCII local part of
-# the usual characters, no leading, trailing or doubled dots, and a domain of
-# at least two labels.
-_EMAIL = re.compile(
-    r"(?=.{3,254}\Z)(?=[^@]{1,64}@)"
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-
 
 def parse_email(text: str) -> str:
     """One e-mail address."""
-    if _EMAIL.fullmatch(text) is None:
+    if not is_email(text):
         if "," in text or ";" in text:
             raise CellError(ErrorCode.BAD_EMAIL, "one e-mail address only")
         raise CellError(ErrorCode.BAD_EMAIL, "not a valid e-mail address")
@@ -262,7 +255,7 @@ def parse_email_list(text: str) -> tuple[str, ...]:
     """Addresses separated by ';' (empty entries, as in a trailing ';', ignored)."""
     addresses = tuple(part for part in (p.strip() for p in text.split(";")) if part)
     for address in addresses:
-        if _EMAIL.fullmatch(address) is None:
+        if not is_email(address):
             if "," in address:
                 raise CellError(ErrorCode.BAD_EMAIL, "separate e-mail addresses with ';'")
             raise CellError(ErrorCode.BAD_EMAIL, f"not a valid e-mail address: {address}")

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import segno
 
+from dunning.domain.patterns import normalise_bic, normalise_iban
+
 # EPC069-12 limits (version 002): amount range, field lengths, whole payload.
 _EPC_MIN = Decimal("0.01")
 
@@ -34,34 +36,11 @@ _QR_SCALE = 4  # pixels per module
 _QR_BORDER = 4  # quiet zone, in modules (ISO/IEC 18004)
 
 
-_IBAN_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
-
-
-_BIC_RE = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
-
-
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def normalise_iban(iban: str | None) -> str | None:
-    """Compact upper-case IBAN if its ISO 13616 check digits hold, else None."""
-    if not iban:
-        return None
-    compact = re.sub(r"\s+", "", iban).upper()
-    if not _IBAN_RE.fullmatch(compact):
-        return None
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged)
-    return compact if int(digits) % 97 == 1 else None
 
 
 def group_iban(iban: str) -> str:
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
-
-
-def normalise_bic(bic: str | None) -> str | None:
-    compact = re.sub(r"\s+", "", bic or "").upper()
-    return compact if _BIC_RE.fullmatch(compact) else None
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -18,13 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-from dunning.domain.letters.epc import (
-    epc_payload,
-    epc_qr_data_uri,
-    group_iban,
-    normalise_bic,
-    normalise_iban,
-)
+from dunning.domain.letters.epc import epc_payload, epc_qr_data_uri, group_iban
 from dunning.domain.model import (
     Customer,
     Instalment,
@@ -33,6 +27,7 @@ from dunning.domain.model import (
     LetterItem,
     Subsidiary,
 )
+from dunning.domain.patterns import normalise_bic, normalise_iban
 
 FALLBACK_LANGUAGE = "en"
 
