@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dunning.domain.imports.validation import IMPORT_ORDER, kind_for_key
+from dunning.domain.imports.schema import import_rank, kind_for_key
 from dunning.usecases.import_file import META_ERRORS, META_ROWS, META_STATUS
 from dunning_local.driver import LocalDriver
 
@@ -49,11 +49,7 @@ class FileOutcome:
 def in_dependency_order(paths: Iterable[Path]) -> list[Path]:
     """Customers first, then contacts, groups, invoices, credits; unknown kinds last."""
 
-    def rank(path: Path) -> tuple[int, str]:
-        kind = kind_for_key(path.name)
-        return (len(IMPORT_ORDER) if kind is None else IMPORT_ORDER.index(kind), path.name)
-
-    return sorted(paths, key=rank)
+    return sorted(paths, key=lambda path: (import_rank(path.name), path.name))
 
 
 def drop(driver: LocalDriver, paths: Sequence[Path], folder: str) -> list[FileOutcome]:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from dunning.domain.configuration.parse import parse_config
 from dunning.domain.delivery.ledger import Ledger
-from dunning.domain.imports.validation import IMPORT_ORDER, kind_for_key
+from dunning.domain.imports.schema import import_rank, kind_for_key
 from dunning.domain.letters.codec import letter_record
 from dunning.domain.model import Config
 from dunning_local.aws import EmbeddedAws
@@ -70,7 +70,7 @@ class SimulationResult:
 def csv_files_in_order(folder: Path) -> list[Path]:
     """Files dropped together are imported customers first, whatever their names."""
     files = [p for p in sorted(folder.glob("*.csv")) if kind_for_key(p.name) is not None]
-    return sorted(files, key=lambda p: IMPORT_ORDER.index(kind_for_key(p.name)))
+    return sorted(files, key=lambda p: import_rank(p.name))
 
 
 def morning_instants(config: Config, day: date, run_hour: int) -> list[datetime]:

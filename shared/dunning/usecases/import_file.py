@@ -29,7 +29,10 @@ from datetime import datetime, timedelta
 from itertools import chain, islice
 from typing import Any, Protocol
 
-from dunning.domain.imports import validation as csvi
+from dunning.domain.imports.cells import ErrorCode
+from dunning.domain.imports.parsing import parse_rows
+from dunning.domain.imports.report import ValidationReport, report_csv, report_json
+from dunning.domain.imports.schema import IMPORT_ORDER, FileKind, import_rank, kind_for_key
 from dunning.domain.imports.tracking import (
     ImportRecord,
     ImportState,
@@ -39,6 +42,7 @@ from dunning.domain.imports.tracking import (
     new_record,
     next_step,
 )
+from dunning.domain.imports.validation import validate_file
 from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup
 from dunning.ports import Clock, ConfigSource, Conflict, NotFound
 
@@ -134,7 +138,7 @@ META_ROWS = "dunning-rows"
 META_ERRORS = "dunning-errors"
 META_DETAIL = "dunning-detail"
 LEASE_MARGIN = timedelta(seconds=5)
-KIND_NAMES = ", ".join(str(kind) for kind in csvi.IMPORT_ORDER)
+KIND_NAMES = ", ".join(str(kind) for kind in IMPORT_ORDER)
 
 
 @dataclass
@@ -160,11 +164,7 @@ class Importer:
 
 
 def dependency_order(refs: Iterable[ObjectRef]) -> list[ObjectRef]:
-    def rank(ref: ObjectRef) -> tuple[int, str]:
-        kind = csvi.kind_for_key(ref.key)
-        return (len(csvi.IMPORT_ORDER) if kind is None else csvi.IMPORT_ORDER.index(kind), ref.key)
-
-    return sorted(refs, key=rank)
+    return sorted(refs, key=lambda ref: (import_rank(ref.key), ref.key))
 
 
 def import_object(ref: ObjectRef, deps: ImportDeps, time_left: Callable[[], float]) -> ImportResult:
@@ -179,7 +179,7 @@ class _Run:
         self.ref = ref
         self.deps = deps
         self.time_left = time_left
-        self.kind = csvi.kind_for_key(ref.key)
+        self.kind = kind_for_key(ref.key)
         self.name = ref.key.rsplit("/", 1)[-1]
         self.relative = ref.key.removeprefix("incoming/")  # processed/ keeps the folders
         self.held: ImportRecord | None = None  # the record as this run last wrote it
@@ -256,7 +256,7 @@ class _Run:
             lines = self._lines(0)
         except NotFound:
             return self._gone()
-        report = csvi.validate_file(
+        report = validate_file(
             self.kind,
             lines,
             known_customers=lambda ids: set(self.deps.repo.customer_roots(ids)),
@@ -322,7 +322,7 @@ class _Run:
             )
             header = head.splitlines(keepends=True)
             body = _Tally(iter(self._lines(held.offset)), held.offset)
-        rows = csvi.parse_rows(self.kind, chain(header, body))
+        rows = parse_rows(self.kind, chain(header, body))
         touched = set(held.subsidiaries)
         done = held.rows_done
         chunk_rows = max(1, self.deps.options.chunk_rows)
@@ -373,14 +373,14 @@ class _Run:
 
     # --- the other outcomes ----------------------------------------------------------
 
-    def _reject(self, report: csvi.ValidationReport | None, note: str | None) -> ImportResult:
+    def _reject(self, report: ValidationReport | None, note: str | None) -> ImportResult:
         stem = self.relative.rsplit(".", 1)[0]
         files = self.deps.files
         if report is not None:
-            summary = json.loads(csvi.report_json(report))
+            summary = json.loads(report_json(report))
             if note:
                 summary["detail"] = note
-            files.put(f"rejected/{stem}.errors.csv", csvi.report_csv(report).encode(), "text/csv")
+            files.put(f"rejected/{stem}.errors.csv", report_csv(report).encode(), "text/csv")
             rows, errors = report.rows, report.error_count
             report_key = f"rejected/{stem}.errors.csv"
         else:
@@ -506,9 +506,9 @@ class _Run:
         )
 
 
-def _only_unknown_customers(report: csvi.ValidationReport) -> bool:
+def _only_unknown_customers(report: ValidationReport) -> bool:
     codes = {str(code) for code, count in report.counts_by_code.items() if count}
-    return report.file_error is None and codes == {str(csvi.ErrorCode.UNKNOWN_CUSTOMER)}
+    return report.file_error is None and codes == {str(ErrorCode.UNKNOWN_CUSTOMER)}
 
 
 def _header_lines(lines: Iterator[bytes]) -> tuple[list[bytes], int]:
@@ -540,17 +540,17 @@ class _Tally:
         return line
 
 
-def _write_chunk(kind: csvi.FileKind, chunk: list[Any], repo: ImportRepository) -> set[str]:
+def _write_chunk(kind: FileKind, chunk: list[Any], repo: ImportRepository) -> set[str]:
     """Upsert one chunk of rows; returns the subsidiaries it touched."""
-    if kind is csvi.FileKind.CUSTOMERS:
+    if kind is FileKind.CUSTOMERS:
         repo.put_customers(chunk)
         return {c.subsidiary_id for c in chunk}
     roots = repo.customer_roots({r.customer_id for r in chunk})
-    if kind is csvi.FileKind.CONTACTS:
+    if kind is FileKind.CONTACTS:
         repo.put_contacts(chunk)
-    elif kind is csvi.FileKind.INVOICE_GROUPS:
+    elif kind is FileKind.INVOICE_GROUPS:
         repo.put_groups(chunk, roots)
-    elif kind is csvi.FileKind.INVOICES:
+    elif kind is FileKind.INVOICES:
         repo.put_invoices(chunk, roots)
     else:
         repo.put_credits(chunk, roots)
