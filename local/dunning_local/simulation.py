@@ -25,7 +25,7 @@ from dunning.domain.letters.codec import letter_record
 from dunning.domain.model import Config
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver
-from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, drop
+from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, drop
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 
@@ -140,7 +140,7 @@ class Simulation:
         # Uploaded customers first; then the import's follow-ups run and each file's
         # outcome is read back from the bucket (processed/ or rejected/).
         outcomes = drop(self.driver, csv_files_in_order(folder), label)
-        self.rejected.extend(o.key for o in outcomes if o.status == "rejected")
+        self.rejected.extend(o.key for o in outcomes if o.status is FileStatus.REJECTED)
         return [o.as_dict() for o in outcomes]
 
     # --- output ----------------------------------------------------------------------
