@@ -18,22 +18,22 @@ def parse_rows(kind: FileKind, lines: Iterable[bytes]) -> Iterator[ImportedRow]:
     validation's job).
     """
     schema = SCHEMAS[kind]
-    cells: RowCells | None = None
+    row_cells: RowCells | None = None
     for line, row in csv_rows(lines):
         if isinstance(row, csv.Error):
             raise InvalidFileError(f"line {line}: {csv_problem(row).message}")
-        if cells is None:
-            cells = RowCells(schema, row)
+        if row_cells is None:
+            row_cells = RowCells(schema, row)
             continue
-        yield schema.model(**_parsed(cells, row, line))
-    if cells is None:
+        yield schema.model(**_parsed(row_cells, row, line))
+    if row_cells is None:
         raise InvalidFileError(EMPTY_FILE)
 
 
-def _parsed(cells: RowCells, row: list[str], line: int) -> Values:
-    if len(row) != cells.width:
-        raise InvalidFileError(f"line {line}: {column_count_message(cells.width, len(row))}")
-    values, problems = cells.check(row)
+def _parsed(row_cells: RowCells, row: list[str], line: int) -> Values:
+    if len(row) != row_cells.width:
+        raise InvalidFileError(f"line {line}: {column_count_message(row_cells.width, len(row))}")
+    values, problems = row_cells.check(row)
     if problems:
         first = problems[0]
         raise InvalidFileError(f"line {line}, {first.column}: {first.message} ({first.code})")

@@ -115,7 +115,7 @@ class _Validation:
         # `reading.csv_rows` written out, the header read first: a generator
         # step per row would slow down the path every row takes.
         reader = csv_reader(lines)
-        cells: RowCells | None = None
+        row_cells: RowCells | None = None
         batch: list[list[str]] = []
         batch_lines: list[int] = []
         last = 0  # the last physical line read: a row starts on the next one
@@ -125,38 +125,38 @@ class _Validation:
                     line, last = last + 1, reader.line_num
                     if (not row or not row[0] or row[0].isspace()) and is_blank(row):
                         continue
-                    if cells is None:
-                        cells = RowCells(self.schema, row)
+                    if row_cells is None:
+                        row_cells = RowCells(self.schema, row)
                         continue
                     self.rows += 1
-                    if len(row) != cells.width:
-                        self._add(line, column_count_problem(cells.width, row))
+                    if len(row) != row_cells.width:
+                        self._add(line, column_count_problem(row_cells.width, row))
                         continue
                     batch.append(row)
                     batch_lines.append(line)
                     if len(batch) == ROW_BATCH:
-                        self._check_batch(cells, batch, batch_lines)
+                        self._check_batch(row_cells, batch, batch_lines)
                         batch.clear()
                         batch_lines.clear()
                 break
             except csv.Error as exc:
-                if cells is None:
+                if row_cells is None:
                     raise InvalidFileError(f"the header is not valid CSV: {exc}") from None
                 self.rows += 1
                 self._add(last + 1, csv_problem(exc))
                 last = reader.line_num
             except UnicodeDecodeError as exc:
                 raise not_utf8(exc, reader.line_num + 1) from None
-        if cells is None:
+        if row_cells is None:
             raise InvalidFileError(EMPTY_FILE)
         if batch:
-            self._check_batch(cells, batch, batch_lines)
+            self._check_batch(row_cells, batch, batch_lines)
 
-    def _check_batch(self, cells: RowCells, rows: list[list[str]], lines: list[int]) -> None:
-        clean = cells.clean_batch(rows)
+    def _check_batch(self, row_cells: RowCells, rows: list[list[str]], lines: list[int]) -> None:
+        clean = row_cells.clean_batch(rows)
         if clean is None:
             for row, line in zip(rows, lines, strict=True):
-                self._check_row(cells, row, line)
+                self._check_row(row_cells, row, line)
             return
         key_columns = [clean.get(name) or [""] * len(rows) for name in self.schema.key_columns]
         make_key = self.schema.make_key
@@ -170,9 +170,9 @@ class _Validation:
         elif self.lookup is not None:
             self.lookup.check_many(clean["customer_id"], lines, "customer_id")
 
-    def _check_row(self, cells: RowCells, row: list[str], line: int) -> None:
+    def _check_row(self, row_cells: RowCells, row: list[str], line: int) -> None:
         """The exact check of one row, naming every problem."""
-        values, problems = cells.check(row)
+        values, problems = row_cells.check(row)
         for problem in problems:
             self._add(line, problem)
         key = self._key(values)
