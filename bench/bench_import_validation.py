@@ -32,7 +32,8 @@ from collections.abc import Collection
 from datetime import date, timedelta
 from pathlib import Path
 
-from dunning.domain.imports.validation import FileKind, validate_file
+from dunning.domain.imports.schema import FileKind
+from dunning.domain.imports.validation import validate_file
 from dunning_local.synthetic import INVOICE_COLUMNS
 
 TARGET_ROWS_PER_S = 150_000

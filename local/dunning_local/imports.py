@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dunning.domain.imports.validation import IMPORT_ORDER, kind_for_key
-from dunning.usecases.import_file import META_ERRORS, META_ROWS, META_STATUS
+from dunning.domain.imports.schema import import_rank, kind_for_key
+from dunning.usecases.import_file import META_ERRORS, META_ROWS, META_STATUS, ImportStatus
 from dunning_local.driver import LocalDriver
 
 INCOMING = "incoming/"
@@ -30,12 +31,22 @@ INCOMING = "incoming/"
 LOCAL_IMPORT_PARAMETERS = {"ImportRetrySeconds": 0}
 
 
+class FileStatus(StrEnum):
+    """What became of a dropped file, as the bucket shows it."""
+
+    IMPORTED = ImportStatus.IMPORTED
+    UNCHANGED = ImportStatus.UNCHANGED
+    REJECTED = ImportStatus.REJECTED
+    SUPERSEDED = ImportStatus.SUPERSEDED
+    PENDING = "pending"  # still under incoming/: waiting for its customers, or being written
+
+
 @dataclass(frozen=True)
 class FileOutcome:
     file: str  # the file's name
     key: str  # where it was dropped: incoming/<folder>/<name>
     kind: str
-    status: str  # imported, unchanged, rejected, superseded, or pending
+    status: FileStatus
     rows: int | None
     errors: int | None
     moved_to: str  # the key it moved to ("" while pending)
@@ -49,11 +60,7 @@ class FileOutcome:
 def in_dependency_order(paths: Iterable[Path]) -> list[Path]:
     """Customers first, then contacts, groups, invoices, credits; unknown kinds last."""
 
-    def rank(path: Path) -> tuple[int, str]:
-        kind = kind_for_key(path.name)
-        return (len(IMPORT_ORDER) if kind is None else IMPORT_ORDER.index(kind), path.name)
-
-    return sorted(paths, key=rank)
+    return sorted(paths, key=lambda path: (import_rank(path.name), path.name))
 
 
 def drop(driver: LocalDriver, paths: Sequence[Path], folder: str) -> list[FileOutcome]:
@@ -78,8 +85,9 @@ def outcome(s3: Any, bucket: str, key: str) -> FileOutcome:
     found = _head(s3, bucket, f"processed/{relative}")
     if found is not None:
         meta = found.get("Metadata", {})
-        status = meta.get(META_STATUS, "imported")
-        detail = "same bytes as the last import of this file" if status == "unchanged" else ""
+        status = FileStatus(meta.get(META_STATUS, FileStatus.IMPORTED))
+        unchanged = status is FileStatus.UNCHANGED
+        detail = "same bytes as the last import of this file" if unchanged else ""
         return FileOutcome(
             name, key, kind, status, _int(meta, META_ROWS), 0, f"processed/{relative}", "", detail
         )
@@ -89,10 +97,10 @@ def outcome(s3: Any, bucket: str, key: str) -> FileOutcome:
     if _head(s3, bucket, f"superseded/{relative}") is not None:
         detail = "a newer upload of this file was imported instead"
         return FileOutcome(
-            name, key, kind, "superseded", None, None, f"superseded/{relative}", "", detail
+            name, key, kind, FileStatus.SUPERSEDED, None, None, f"superseded/{relative}", "", detail
         )
     detail = "still under incoming/" if _head(s3, bucket, key) else "not found in the bucket"
-    return FileOutcome(name, key, kind, "pending", None, None, "", "", detail)
+    return FileOutcome(name, key, kind, FileStatus.PENDING, None, None, "", "", detail)
 
 
 def _rejected(s3: Any, bucket: str, key: str, kind: str, meta: dict[str, str]) -> FileOutcome:
@@ -109,7 +117,7 @@ def _rejected(s3: Any, bucket: str, key: str, kind: str, meta: dict[str, str]) -
         name,
         key,
         kind,
-        "rejected",
+        FileStatus.REJECTED,
         _int(meta, META_ROWS),
         _int(meta, META_ERRORS),
         f"rejected/{relative}",
@@ -128,7 +136,7 @@ def download(s3: Any, bucket: str, key: str, folder: Path) -> Path:
 
 def report_keys(found: FileOutcome) -> list[str]:
     """Both error reports of a rejected file (the CSV only when there are row errors)."""
-    if found.status != "rejected":
+    if found.status is not FileStatus.REJECTED:
         return []
     stem = found.moved_to.rsplit(".", 1)[0]
     keys = [f"{stem}.errors.json"]

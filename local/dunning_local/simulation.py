@@ -19,12 +19,12 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from dunning.domain.configuration.parse import parse_config
-from dunning.domain.imports.validation import IMPORT_ORDER, kind_for_key
+from dunning.domain.imports.schema import import_rank, kind_for_key
 from dunning.domain.letters.codec import letter_record
 from dunning.domain.model import Config, LetterStatus
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver
-from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, drop
+from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, drop
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 
@@ -69,7 +69,7 @@ class SimulationResult:
 def csv_files_in_order(folder: Path) -> list[Path]:
     """Files dropped together are imported customers first, whatever their names."""
     files = [p for p in sorted(folder.glob("*.csv")) if kind_for_key(p.name) is not None]
-    return sorted(files, key=lambda p: IMPORT_ORDER.index(kind_for_key(p.name)))
+    return sorted(files, key=lambda p: import_rank(p.name))
 
 
 def morning_instants(config: Config, day: date, run_hour: int) -> list[datetime]:
@@ -139,7 +139,7 @@ class Simulation:
         # Uploaded customers first; then the import's follow-ups run and each file's
         # outcome is read back from the bucket (processed/ or rejected/).
         outcomes = drop(self.driver, csv_files_in_order(folder), label)
-        self.rejected.extend(o.key for o in outcomes if o.status == "rejected")
+        self.rejected.extend(o.key for o in outcomes if o.status is FileStatus.REJECTED)
         return [o.as_dict() for o in outcomes]
 
     # --- output ----------------------------------------------------------------------

@@ -48,57 +48,59 @@ _amount = st.sampled_from([0, 2, 3]).flatmap(
 @st.composite
 def drops(draw: st.DrawFn) -> tuple[list[Customer], list[Invoice], list[Credit]]:
     n = next(_drops)
-    customers = [
-        Customer(
-            customer_id=f"PC{n}-{i}",
-            subsidiary_id=draw(st.sampled_from(["IMPA", "IMPB"])),
-            name=draw(_text),
-            emails=tuple(draw(st.lists(_email, max_size=2, unique=True))),
-            language=draw(st.sampled_from(["en", "de", "fr", "nl", "nl-BE"])),
-            currency=draw(_currency),
-            procedure_id=draw(st.none() | _word),
-            delivery=draw(st.sampled_from(list(Delivery))),
-            manager_email=draw(st.none() | _email),
-            tags=tuple(draw(st.lists(_word, max_size=3, unique=True))),
-            exclude_customer_email=draw(st.booleans()),
-            split_by_department=draw(st.booleans()),
-        )
-        for i in range(draw(st.integers(1, 3)))
-    ]
+    customers = [_customer(draw, f"PC{n}-{i}") for i in range(draw(st.integers(1, 3)))]
     ids = [c.customer_id for c in customers]
-    invoices = []
-    for i in range(draw(st.integers(0, 6))):
-        amount = draw(_amount)
-        issued = draw(_day)
-        status = draw(st.sampled_from(list(InvoiceStatus)))
-        invoices.append(
-            Invoice(
-                invoice_id=f"PI{n}-{i}",
-                customer_id=draw(st.sampled_from(ids)),
-                number=draw(_word),
-                issue_date=issued,
-                due_date=issued + timedelta(days=draw(st.integers(0, 120))),
-                currency=draw(_currency),
-                amount=amount,
-                amount_remaining=draw(st.decimals(0, amount, places=2)) if amount else amount,
-                department=draw(st.none() | _word),
-                group_id=draw(st.none() | _word),
-                status=status,
-                paid_date=draw(_day) if status is InvoiceStatus.PAID else None,
-            )
-        )
-    credits = [
-        Credit(
-            credit_id=f"PK{n}-{i}",
-            customer_id=draw(st.sampled_from(ids)),
-            currency=draw(_currency),
-            date=draw(_day),
-            amount_unapplied=draw(_amount),
-            kind=draw(st.sampled_from(list(CreditKind))),
-        )
-        for i in range(draw(st.integers(0, 3)))
-    ]
+    invoices = [_invoice(draw, f"PI{n}-{i}", ids) for i in range(draw(st.integers(0, 6)))]
+    credits = [_credit(draw, f"PK{n}-{i}", ids) for i in range(draw(st.integers(0, 3)))]
     return customers, invoices, credits
+
+
+def _customer(draw: st.DrawFn, customer_id: str) -> Customer:
+    return Customer(
+        customer_id=customer_id,
+        subsidiary_id=draw(st.sampled_from(["IMPA", "IMPB"])),
+        name=draw(_text),
+        emails=tuple(draw(st.lists(_email, max_size=2, unique=True))),
+        language=draw(st.sampled_from(["en", "de", "fr", "nl", "nl-BE"])),
+        currency=draw(_currency),
+        procedure_id=draw(st.none() | _word),
+        delivery=draw(st.sampled_from(list(Delivery))),
+        manager_email=draw(st.none() | _email),
+        tags=tuple(draw(st.lists(_word, max_size=3, unique=True))),
+        exclude_customer_email=draw(st.booleans()),
+        split_by_department=draw(st.booleans()),
+    )
+
+
+def _invoice(draw: st.DrawFn, invoice_id: str, customer_ids: list[str]) -> Invoice:
+    amount = draw(_amount)
+    issued = draw(_day)
+    status = draw(st.sampled_from(list(InvoiceStatus)))
+    return Invoice(
+        invoice_id=invoice_id,
+        customer_id=draw(st.sampled_from(customer_ids)),
+        number=draw(_word),
+        issue_date=issued,
+        due_date=issued + timedelta(days=draw(st.integers(0, 120))),
+        currency=draw(_currency),
+        amount=amount,
+        amount_remaining=draw(st.decimals(0, amount, places=2)) if amount else amount,
+        department=draw(st.none() | _word),
+        group_id=draw(st.none() | _word),
+        status=status,
+        paid_date=draw(_day) if status is InvoiceStatus.PAID else None,
+    )
+
+
+def _credit(draw: st.DrawFn, credit_id: str, customer_ids: list[str]) -> Credit:
+    return Credit(
+        credit_id=credit_id,
+        customer_id=draw(st.sampled_from(customer_ids)),
+        currency=draw(_currency),
+        date=draw(_day),
+        amount_unapplied=draw(_amount),
+        kind=draw(st.sampled_from(list(CreditKind))),
+    )
 
 
 def _csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:

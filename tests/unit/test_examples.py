@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from dunning.domain.configuration.parse import parse_config
-from dunning.domain.imports.validation import FileKind, kind_for_key, parse_rows, validate_file
+from dunning.domain.imports.parsing import parse_rows
+from dunning.domain.imports.schema import FileKind, kind_for_key
+from dunning.domain.imports.validation import validate_file
 
 pytestmark = pytest.mark.unit
 

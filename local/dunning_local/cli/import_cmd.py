@@ -73,6 +73,8 @@ def import_files(
     ] = 900.0,
 ) -> None:
     """Import CSV exports through the import bucket and show what became of each."""
+    from dunning_local.imports import FileStatus
+
     if (data is None) == (bucket is None):
         raise typer.BadParameter("give either --data DIR (embedded AWS) or --bucket NAME")
     if preload and data is None:
@@ -85,9 +87,9 @@ def import_files(
         assert bucket is not None
         outcomes = _deployed(bucket, files, folder, wait, out)
     _print(outcomes)
-    if any(o.status == "rejected" for o in outcomes):
+    if any(o.status is FileStatus.REJECTED for o in outcomes):
         raise typer.Exit(EXIT_REJECTED)
-    if any(o.status == "pending" for o in outcomes):
+    if any(o.status is FileStatus.PENDING for o in outcomes):
         raise typer.Exit(EXIT_UNFINISHED)
 
 
@@ -192,7 +194,7 @@ def run_deployed(
 ) -> list[FileOutcome]:
     """Upload the files (customers first), then read the outcomes until all are known or
     `wait` seconds have passed; the deployed import function does the rest."""
-    from dunning_local.imports import INCOMING, in_dependency_order, outcome
+    from dunning_local.imports import INCOMING, FileStatus, in_dependency_order, outcome
 
     keys = []
     for path in in_dependency_order(files):
@@ -202,9 +204,9 @@ def run_deployed(
         keys.append(key)
     deadline = time.monotonic() + wait
     found = [outcome(s3, bucket, key) for key in keys]
-    while any(o.status == "pending" for o in found) and time.monotonic() < deadline:
+    while any(o.status is FileStatus.PENDING for o in found) and time.monotonic() < deadline:
         time.sleep(poll)
-        found = [o if o.status != "pending" else outcome(s3, bucket, o.key) for o in found]
+        found = [outcome(s3, bucket, o.key) if o.status is FileStatus.PENDING else o for o in found]
     return [_with_local_reports(s3, bucket, o, out) for o in found]
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from dunning.domain.imports.validation import kind_for_key, report_csv, report_json, validate_file
+from dunning.domain.imports.report import report_csv, report_json
+from dunning.domain.imports.schema import kind_for_key
+from dunning.domain.imports.validation import validate_file
 
 pytestmark = pytest.mark.unit
 

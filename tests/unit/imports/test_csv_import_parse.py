@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dunning.domain.imports.validation import (
-    FileKind,
-    InvalidFileError,
-    kind_for_key,
-    parse_rows,
-    validate_file,
-)
+from dunning.domain.imports.parsing import parse_rows
+from dunning.domain.imports.reading import InvalidFileError
+from dunning.domain.imports.schema import FileKind, kind_for_key
+from dunning.domain.imports.validation import validate_file
 from dunning.domain.model import (
     Contact,
     Credit,

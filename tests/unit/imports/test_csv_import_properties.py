@@ -21,7 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dunning.domain.imports import validation as csv_import
-from dunning.domain.imports.validation import FileKind, parse_rows, report_csv, validate_file
+from dunning.domain.imports.parsing import parse_rows
+from dunning.domain.imports.report import report_csv
+from dunning.domain.imports.row_cells import RowCells
+from dunning.domain.imports.schema import SCHEMAS, FileKind
+from dunning.domain.imports.validation import validate_file
 from dunning.domain.model import (
     Contact,
     Credit,
@@ -235,7 +239,7 @@ ROWS: dict[FileKind, Callable[[str], st.SearchStrategy[Row]]] = {
     FileKind.INVOICES: invoice_rows,
     FileKind.CREDITS: credit_rows,
 }
-REQUIRED = {kind: schema.required for kind, schema in csv_import.SCHEMAS.items()}
+REQUIRED = {kind: schema.required for kind, schema in SCHEMAS.items()}
 
 
 def _contact_key(row: Row) -> tuple[str, ...]:
@@ -293,7 +297,7 @@ def test_any_valid_file_validates_clean_and_parses_back_exactly(
     )
     assert report.ok, report_csv(report)
     assert report.rows == len(rows)
-    with mock.patch.object(csv_import._Cells, "clean_batch", return_value=None):
+    with mock.patch.object(RowCells, "clean_batch", return_value=None):
         row_by_row = validate_file(kind, as_lines(content, with_ends), known_customers=everyone)
     assert row_by_row.ok, report_csv(row_by_row)
 
@@ -369,6 +373,6 @@ def test_the_batch_fast_path_reports_exactly_what_row_by_row_checks_do(
 
     with mock.patch.object(csv_import, "ROW_BATCH", data.draw(st.integers(1, 8))):
         batched = validate()
-    with mock.patch.object(csv_import._Cells, "clean_batch", return_value=None):
+    with mock.patch.object(RowCells, "clean_batch", return_value=None):
         row_by_row = validate()
     assert batched == row_by_row

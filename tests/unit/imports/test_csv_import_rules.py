@@ -17,15 +17,9 @@ from dunning.domain.imports.cells import (
     parse_date,
     parse_email_list,
 )
-from dunning.domain.imports.report import RowError, safe_cell
-from dunning.domain.imports.validation import (
-    IMPORT_ORDER,
-    FileKind,
-    ValidationReport,
-    kind_for_key,
-    report_csv,
-    validate_file,
-)
+from dunning.domain.imports.report import RowError, ValidationReport, report_csv, safe_cell
+from dunning.domain.imports.schema import IMPORT_ORDER, FileKind, kind_for_key
+from dunning.domain.imports.validation import validate_file
 
 pytestmark = pytest.mark.unit
 

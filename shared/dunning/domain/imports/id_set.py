@@ -1,9 +1,10 @@
 """A compact, exact set of ids for finding duplicates in a streamed file.
 
-Why not a Python `set`: a million ids as `str` objects in a set cost about
-100 MB (object headers plus a sparse table); the import validation must stay
-under 64 MB for such a file. Why not hashes alone: two different ids may share
-a hash, and a false "duplicate id" would reject a good file.
+Why not a Python `set`: an object per id (its header) and a sparse table
+cost several times the ids' own bytes, more than the import validation's
+64 MB allow for a file of a million rows. Why not hashes alone: two
+different ids may share a hash, and a false "duplicate id" would reject a
+good file.
 
 So the ids are kept exactly, but flat, in five buffers and no object per id:
 - `_arena`: every id's UTF-8 bytes back to back in one `bytearray`;
@@ -14,8 +15,8 @@ So the ids are kept exactly, but flat, in five buffers and no object per id:
 - `_slots`: an open-addressing table (linear probing, at most half full) of
   id numbers + 1, 0 meaning empty.
 
-That is 12 bytes per id, 8 to 16 of table, plus the id's own bytes: for a
-million ids of 14 characters, about 34 MB.
+That is 12 bytes per id, 8 to 16 of table, plus the id's own bytes: a
+million ids fit in the validation's memory.
 """
 
 from __future__ import annotations

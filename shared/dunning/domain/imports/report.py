@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from dunning.domain.imports.cells import ErrorCode
 from dunning.domain.imports.schema import FileKind
@@ -53,6 +54,15 @@ class ValidationReport:
 
 
 REPORT_COLUMNS = ("line", "column", "value", "code", "message")
+
+
+class ReportNote(StrEnum):
+    """The code of a report row about the file rather than one of its rows."""
+
+    FILE_ERROR = "file_error"  # the file as a whole could not be read
+    MORE_ERRORS = "more_errors"  # the list of errors was cut off
+
+
 FIRST_ERRORS = 100  # errors repeated in the JSON summary
 
 # What a spreadsheet may take for the start of a formula (OWASP's list).
@@ -70,7 +80,7 @@ def report_csv(report: ValidationReport) -> str:
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
     if report.file_error is not None:
-        writer.writerow(["", "", "", "file_error", safe_cell(report.file_error)])
+        writer.writerow(["", "", "", ReportNote.FILE_ERROR, safe_cell(report.file_error)])
     for error in report.errors:
         writer.writerow(
             [
@@ -83,7 +93,7 @@ def report_csv(report: ValidationReport) -> str:
         )
     if report.truncated:
         message = f"{len(report.errors):,} of {report.error_count:,} errors listed"
-        writer.writerow(["", "", "", "more_errors", message])
+        writer.writerow(["", "", "", ReportNote.MORE_ERRORS, message])
     return out.getvalue()
 
 

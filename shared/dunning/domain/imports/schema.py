@@ -75,6 +75,12 @@ def kind_for_key(s3_key: str) -> FileKind | None:
     return next((kind for kind in _BY_PREFIX if name.startswith(kind.value)), None)
 
 
+def import_rank(name: str) -> int:
+    """Where a file (its name or key) comes in IMPORT_ORDER; unknown kinds last."""
+    kind = kind_for_key(name)
+    return len(IMPORT_ORDER) if kind is None else IMPORT_ORDER.index(kind)
+
+
 CONTACT_ROLES = ("dunning", "billing", "primary", "other")
 
 ID_MAX = 100  # ids are keys in DynamoDB and in the duplicate check
