@@ -25,7 +25,7 @@ from dunning.adapters.dynamodb.models import Item
 from dunning.composition import evaluate_deps
 from dunning.settings import Settings
 from dunning_local.aws import EmbeddedAws
-from dunning_local.driver import LambdaContext, LocalDriver, _sqs_record
+from dunning_local.driver import LambdaContext, LocalDriver, sqs_record
 from dunning_local.simulation import Simulation
 from dunning_local.synthetic import generate, write_csv
 
@@ -136,7 +136,7 @@ def _evaluate_queue(driver: LocalDriver, aws: EmbeddedAws, deps: Any) -> None:
     url = aws.deployment.refs["EvaluationQueue"]
     arn = aws.deployment.attrs["EvaluationQueue.Arn"]
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages"):
-        event = {"Records": [_sqs_record(m, arn) for m in messages]}
+        event = {"Records": [sqs_record(m, arn) for m in messages]}
         with aws.function_env("EvaluateFunction"):
             result = handler(event, LambdaContext("EvaluateFunction"), deps)
         assert not result["batchItemFailures"], result

@@ -135,7 +135,7 @@ class LocalDriver:
         results = []
         for sub_bucket, prefix, suffix, function in self.s3_subscriptions:
             if sub_bucket == bucket and key.startswith(prefix) and key.endswith(suffix):
-                results.append(self.invoke(function, _s3_event(bucket, key, head)))
+                results.append(self.invoke(function, s3_event(bucket, key, head)))
         return results
 
     def drain(self, only: Collection[str] | None = None) -> int:
@@ -194,7 +194,7 @@ class LocalDriver:
         if not messages:
             return 0
         arn = self.aws.deployment.attrs[f"{consumer.queue}.Arn"]
-        event = {"Records": [_sqs_record(m, arn) for m in messages]}
+        event = {"Records": [sqs_record(m, arn) for m in messages]}
         try:
             response = self.invoke(consumer.function, event) or {}
             failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
@@ -213,7 +213,7 @@ class LocalDriver:
         self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None
     ) -> tuple[int, Any]:
         assert self.api_function, "the template has no API"
-        response = self.invoke(self.api_function, _api_event(method, path, body, query))
+        response = self.invoke(self.api_function, api_event(method, path, body, query))
         payload = response.get("body") or "null"
         try:
             return response["statusCode"], json.loads(payload)
@@ -229,7 +229,7 @@ def _load(name: str, path: Path) -> Any:
     return module
 
 
-def _sqs_record(m: dict[str, Any], arn: str) -> dict[str, Any]:
+def sqs_record(m: dict[str, Any], arn: str) -> dict[str, Any]:
     return {
         "messageId": m["MessageId"],
         "receiptHandle": m["ReceiptHandle"],
@@ -265,7 +265,7 @@ def _sns_record(envelope: dict[str, Any], topic: str, function: str) -> dict[str
     }
 
 
-def _s3_event(bucket: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
+def s3_event(bucket: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
     now = datetime.now(UTC)
     return {
         "Records": [
@@ -299,7 +299,7 @@ def _s3_event(bucket: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _api_event(method: str, path: str, body: Any, query: dict[str, str] | None) -> dict[str, Any]:
+def api_event(method: str, path: str, body: Any, query: dict[str, str] | None) -> dict[str, Any]:
     return {
         "resource": "/{proxy+}",
         "path": path,

@@ -25,7 +25,7 @@ from dunning.api import build_app, openapi_document
 from dunning.messages import EvaluateShard
 from dunning_local.aws import EmbeddedAws
 from dunning_local.cli.serve import ApiGateway
-from dunning_local.driver import LocalDriver, _api_event, _sqs_record
+from dunning_local.driver import LocalDriver, api_event, sqs_record
 
 pytestmark = pytest.mark.integration
 
@@ -206,7 +206,7 @@ def test_a_pause_between_evaluation_and_sending_drops_the_letter(
         "Body": message.to_json(),
     }
     arn = aws.deployment.attrs["EvaluationQueue.Arn"]
-    result = api.invoke("EvaluateFunction", {"Records": [_sqs_record(record, arn)]})
+    result = api.invoke("EvaluateFunction", {"Records": [sqs_record(record, arn)]})
     assert result == {"batchItemFailures": []}
     ok(api, "POST", "/customers/AP-D1/pause", {"reason": "dispute", "note": "called us"})
     api.drain()
@@ -580,7 +580,7 @@ def test_the_api_answers_what_its_openapi_says_and_never_a_5xx(api: LocalDriver,
 
 
 def _raw(api: LocalDriver, path: str, body: str, headers: dict[str, str], **extra: Any) -> Any:
-    event = _api_event("POST", path, body, None)
+    event = api_event("POST", path, body, None)
     event["headers"] = headers
     event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
     event.update(extra)

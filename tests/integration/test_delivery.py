@@ -46,7 +46,7 @@ from dunning.messages import LetterJob, SendLetters
 from dunning.ports import TransientError
 from dunning.settings import Settings
 from dunning_local.aws import REGION, EmbeddedAws
-from dunning_local.driver import LocalDriver, _sqs_record
+from dunning_local.driver import LocalDriver, sqs_record
 
 pytestmark = pytest.mark.integration
 
@@ -246,7 +246,7 @@ def test_ses_throttling_puts_the_letter_back_and_it_is_sent_once_later(
     (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     arn = world.aws.deployment.attrs["LetterQueue.Arn"]
     with pytest.raises(BatchProcessingError, match="Throttling"):  # the batch's one record failed
-        world.driver.invoke(RENDER, {"Records": [_sqs_record(message, arn)]})
+        world.driver.invoke(RENDER, {"Records": [sqs_record(message, arn)]})
     letter_id = world.letter_id("C3", D1)
     _, status, delivery = world.ledger("C3", letter_id)
     assert status == "queued" and delivery["released"] == "TransientError: SES: Throttling"

@@ -79,11 +79,11 @@ def test_s3_drop_is_imported_and_a_redelivered_event_changes_nothing(
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=aws_bucket)["Contents"]]
     assert "incoming/t/customers.csv" not in keys
     # the same notification again: the file is gone from incoming/, nothing happens
-    from dunning_local.driver import _s3_event
+    from dunning_local.driver import s3_event
 
     again = driver.invoke(
         "ImportFunction",
-        _s3_event(
+        s3_event(
             aws_bucket, "incoming/t/customers.csv", {"ContentLength": len(body), "ETag": '"x"'}
         ),
     )

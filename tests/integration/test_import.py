@@ -30,7 +30,7 @@ from import_helpers import (
 from dunning.composition import import_deps
 from dunning.settings import Settings
 from dunning_local.aws import EmbeddedAws
-from dunning_local.driver import LocalDriver, _s3_event
+from dunning_local.driver import LocalDriver, s3_event
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +52,7 @@ def _upload_only(aws: EmbeddedAws, key: str, body: bytes) -> dict[str, Any]:
     s3 = aws.client("s3")
     bucket = aws.deployment.refs["ImportBucket"]
     s3.put_object(Bucket=bucket, Key=key, Body=body)
-    return _s3_event(bucket, key, s3.head_object(Bucket=bucket, Key=key))
+    return s3_event(bucket, key, s3.head_object(Bucket=bucket, Key=key))
 
 
 class WriteCounter:
@@ -248,12 +248,12 @@ def test_the_waiting_bound_is_also_a_time_bound(aws: EmbeddedAws, driver: LocalD
             "version_id": record.version_id,
         }
     )
-    from dunning_local.driver import _sqs_record
+    from dunning_local.driver import sqs_record
 
     message = {"MessageId": "m1", "ReceiptHandle": "r1", "Body": event_body}
     arn = aws.deployment.attrs["ImportQueue.Arn"]
     with import_env(aws, IMPORT_RETRY_SECONDS=60, IMPORT_MAX_WAIT_SECONDS=90):
-        response = driver.invoke("ImportFunction", {"Records": [_sqs_record(message, arn)]})
+        response = driver.invoke("ImportFunction", {"Records": [sqs_record(message, arn)]})
     assert response == {"batchItemFailures": []}
     record = ledger(aws, "incoming/time/invoices.csv")
     assert record is not None and (record.state, record.attempts) == ("rejected", 2)

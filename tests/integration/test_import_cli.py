@@ -12,7 +12,7 @@ from import_helpers import CONFIG, customers_csv, import_env, invoice, invoices_
 
 from dunning_local.aws import EmbeddedAws
 from dunning_local.cli.import_cmd import run_deployed, run_embedded
-from dunning_local.driver import LocalDriver, _s3_event
+from dunning_local.driver import LocalDriver, s3_event
 from dunning_local.imports import LOCAL_IMPORT_PARAMETERS
 
 pytestmark = pytest.mark.integration
@@ -74,7 +74,7 @@ def test_deployed_import_uploads_then_reads_outcomes_as_the_notifications_land(
                 if obj["Key"] not in done:
                     done.add(obj["Key"])
                     head = s3.head_object(Bucket=bucket, Key=obj["Key"])
-                    driver.invoke("ImportFunction", _s3_event(bucket, obj["Key"], head))
+                    driver.invoke("ImportFunction", s3_event(bucket, obj["Key"], head))
             time.sleep(0.05)
 
     files = _files(tmp_path, customers=customers_csv("CLI-D1"))

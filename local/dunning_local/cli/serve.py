@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from dunning_local.aws import EmbeddedAws
-from dunning_local.driver import LocalDriver, _api_event
+from dunning_local.driver import LocalDriver, api_event
 from dunning_local.simulation import Simulation, _env
 
 # What API Gateway leaves as it is in a REST API event's path (RFC 3986 pchar).
@@ -81,7 +81,7 @@ class ApiGateway:
         if length > MAX_BODY:
             raise ValueError(f"the body is larger than {MAX_BODY} bytes")
         raw = environ["wsgi.input"].read(length) if length else b""
-        event = _api_event(method, quote(path, safe=PATH_SAFE), None, None)
+        event = api_event(method, quote(path, safe=PATH_SAFE), None, None)
         event["headers"] = headers
         event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
         event["queryStringParameters"] = {k: v[-1] for k, v in query.items()} or None
