@@ -46,14 +46,11 @@ from dunning.ports import Clock, ConfigSource, Conflict, NotFound
 class ImportRepository(Protocol):
     def customer_roots(self, customer_ids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
     def put_customers(self, customers: Iterable[Customer]) -> int: ...
-    def put_contacts(self, contacts: Iterable[Contact]) -> int: ...
-    def put_groups(
-        self, groups: Iterable[InvoiceGroup], roots: dict[str, tuple[str, str]]
-    ) -> int: ...
-    def put_invoices(
-        self, invoices: Iterable[Invoice], roots: dict[str, tuple[str, str]]
-    ) -> int: ...
-    def put_credits(self, credits: Iterable[Credit], roots: dict[str, tuple[str, str]]) -> int: ...
+    # Rows of stored customers; each returns the subsidiaries of the customers written for.
+    def put_contacts(self, contacts: Iterable[Contact]) -> set[str]: ...
+    def put_groups(self, groups: Iterable[InvoiceGroup]) -> set[str]: ...
+    def put_invoices(self, invoices: Iterable[Invoice]) -> set[str]: ...
+    def put_credits(self, credits: Iterable[Credit]) -> set[str]: ...
     def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None: ...
 
 
@@ -545,13 +542,10 @@ def _write_chunk(kind: csvi.FileKind, chunk: list[Any], repo: ImportRepository) 
     if kind is csvi.FileKind.CUSTOMERS:
         repo.put_customers(chunk)
         return {c.subsidiary_id for c in chunk}
-    roots = repo.customer_roots({r.customer_id for r in chunk})
     if kind is csvi.FileKind.CONTACTS:
-        repo.put_contacts(chunk)
-    elif kind is csvi.FileKind.INVOICE_GROUPS:
-        repo.put_groups(chunk, roots)
-    elif kind is csvi.FileKind.INVOICES:
-        repo.put_invoices(chunk, roots)
-    else:
-        repo.put_credits(chunk, roots)
-    return {subsidiary for subsidiary, _ in roots.values()}
+        return repo.put_contacts(chunk)
+    if kind is csvi.FileKind.INVOICE_GROUPS:
+        return repo.put_groups(chunk)
+    if kind is csvi.FileKind.INVOICES:
+        return repo.put_invoices(chunk)
+    return repo.put_credits(chunk)

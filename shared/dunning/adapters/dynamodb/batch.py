@@ -24,7 +24,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from pynamodb.exceptions import PutError, PynamoDBConnectionError
 
+from dunning.adapters.dynamodb.errors import typed
+from dunning.adapters.dynamodb.models import Item
 from dunning.ports import TransientError
 
 BATCH = 25  # BatchWriteItem's limit
@@ -134,3 +137,19 @@ class BatchWriter:
             return tuple(str(item[name]) for name in self._keys)
         except KeyError as missing:
             raise ValueError(f"an item has no key attribute {missing}") from None
+
+
+def write(items: Iterable[Item], writer: BatchWriter | None = None) -> int:
+    """Put every item; returns how many. Through `writer` when one is given (the
+    import's: UnprocessedItems retried with backoff), else PynamoDB's batch (25)."""
+    if writer is not None:
+        return writer.put_all(it.serialize() for it in items)
+    count = 0
+    try:
+        with Item.batch_write() as batch:
+            for it in items:
+                batch.save(it)
+                count += 1
+    except (PutError, PynamoDBConnectionError) as e:
+        raise typed(e) from e
+    return count

@@ -22,6 +22,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.constants import STRING
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
@@ -276,3 +277,8 @@ def bind(table_name: str, region: str, endpoint: str | None) -> None:
     for model in ALL_MODELS:
         model._connection = None
     _bound = (table_name, region, endpoint)
+
+
+def connection() -> Connection:
+    """The models' own connection (and botocore client): transactions use it too."""
+    return Item._get_connection().connection
