@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from dunning.adapters.dynamodb.models import ALL_MODELS, bind
-from dunning.composition import _cached_client, send_deps
+from dunning.composition import cached_client, send_deps
 from dunning.domain.model import Customer, Invoice, ScopeKind, ScopeRef, letter_id_for
 from dunning.messages import SendLetters
 from dunning.settings import Settings
@@ -161,7 +161,7 @@ def main() -> int:
         with aws.function_env(RENDER):
             settings = replace(Settings.from_env(), fixed_now=datetime(2026, 10, 5, 12, tzinfo=UTC))
         meter = Counter_()
-        s3 = _cached_client("s3", settings.region, settings.endpoint_url, None)
+        s3 = cached_client("s3", settings.region, settings.endpoint_url, None)
         meter.attach(s3)  # before the bundle exists: the cold start's template sync counts
         bundle = send_deps(settings)
         cold = dict(meter.calls)

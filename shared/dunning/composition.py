@@ -47,12 +47,12 @@ class Clock:
 
 
 def _client(service: str, settings: Settings, config: Any = None) -> Any:
-    return _cached_client(service, settings.region, settings.endpoint_url, config)
+    return cached_client(service, settings.region, settings.endpoint_url, config)
 
 
 @cache
-def _cached_client(service: str, region: str, endpoint: str | None, config: Any) -> Any:
-    # One session: clients share its loaded service models (creating one is ~100 ms).
+def cached_client(service: str, region: str, endpoint: str | None, config: Any) -> Any:
+    # One session: clients share its loaded service models (building them is slow).
     # The endpoint is part of the key: boto3 reads AWS_ENDPOINT_URL when it builds one.
     return _session().client(service, region_name=region, config=config)
 
@@ -135,7 +135,7 @@ def _synced_overrides(
 
     where = hashlib.sha256(f"{endpoint}|{bucket}|{prefix}".encode()).hexdigest()[:12]
     folder = Path(tempfile.gettempdir()) / "templates-override" / where
-    result = sync_prefix(_cached_client("s3", region, endpoint, None), bucket, prefix, folder)
+    result = sync_prefix(cached_client("s3", region, endpoint, None), bucket, prefix, folder)
     for key, why in result.skipped.items():
         logger.warning("template override s3://%s/%s skipped: %s", bucket, key, why)
     return (folder,) if result.copied else ()

@@ -153,7 +153,7 @@ class _Customer:
 
     customer: Customer
     subsidiary: Subsidiary
-    root: str  # the customer whose shard holds its items (repository key layout)
+    root: str  # the customer it is dunned as: its shard range, its letters
     today: date
 
 

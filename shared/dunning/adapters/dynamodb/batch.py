@@ -26,23 +26,12 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from pynamodb.exceptions import PutError, PynamoDBConnectionError
 
-from dunning.adapters.dynamodb.errors import typed
+from dunning.adapters.dynamodb.errors import BATCH_TRANSIENT_CODES, typed
 from dunning.adapters.dynamodb.models import Item
 from dunning.ports import TransientError
 
 BATCH = 25  # BatchWriteItem's limit
 AttributeMap = dict[str, Any]  # an item in DynamoDB's wire format: {"pk": {"S": "..."}}
-
-TRANSIENT_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "LimitExceededException",
-    }
-)
 
 
 class BatchWriter:
@@ -125,7 +114,7 @@ class BatchWriter:
             result: dict[str, Any] = self._client.batch_write_item(RequestItems=request_items)
         except ClientError as e:
             code = e.response.get("Error", {}).get("Code", "")
-            if code in TRANSIENT_CODES:
+            if code in BATCH_TRANSIENT_CODES:
                 raise TransientError(f"DynamoDB BatchWriteItem: {code}") from e
             raise
         except (BotoConnectionError, ReadTimeoutError) as e:

@@ -22,7 +22,7 @@ class ErpDataTable:
 
     def put_customers(self, customers: Iterable[Customer]) -> int:
         """Returns the customers written. A bill_to_parent customer also leaves a
-        CHILD#<child> marker under its parent: the fresh re-read before sending
+        marker in its parent's partition: the fresh re-read before sending
         (sending_view) follows it to the child's invoices, credits and pauses."""
         written = 0
 

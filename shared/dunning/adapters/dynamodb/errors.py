@@ -8,6 +8,19 @@ from dunning.ports import TransientError
 
 CONDITION_FAILED = "ConditionalCheckFailed"  # a cancellation reason's code
 
+# What the import's BatchWriter reports as TransientError once botocore's own retries
+# are spent: the import resumes from its checkpoint, so server errors count too.
+BATCH_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "LimitExceededException",
+    }
+)
+
 
 def is_conditional(e: Exception) -> bool:
     """A single-item write refused by its condition."""

@@ -89,7 +89,7 @@ def customer_item(c: Customer) -> CustomerItem:
 
 
 def child_item(c: Customer) -> ChildItem | None:
-    """The CHILD# marker a bill_to_parent customer leaves under its parent."""
+    """The marker a bill_to_parent customer leaves in its parent's partition."""
     if not (c.bill_to_parent and c.parent_id):
         return None
     return ChildItem(
