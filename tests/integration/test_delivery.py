@@ -197,7 +197,7 @@ def test_duplicate_jobs_send_one_email(world: World, monkeypatch: pytest.MonkeyP
 class CrashAfterSend:
     """SES accepted the message, then the connection died before the answer came."""
 
-    def __init__(self, real: LetterLedgerTable):
+    def __init__(self, real: Any):
         self.real, self.calls = real, 0
 
     def send(self, envelope: Any, letter: Any, pdf: bytes | None) -> str:
@@ -588,7 +588,7 @@ def test_a_shards_letters_travel_in_one_message_and_a_failed_job_sends_none_twic
 class OutcomesLost:
     """The connection dies as the message's outcomes are written (the first time)."""
 
-    def __init__(self, real: Any):
+    def __init__(self, real: LetterLedgerTable):
         self.real, self.lost = real, 0
 
     def __getattr__(self, name: str) -> Any:
