@@ -39,8 +39,9 @@ class ErpDataTable:
         return written
 
     # The rows below belong to customers already stored: each batch reads their
-    # profiles once (customer_roots) to index the rows under the customer dunned.
-    # Each returns the subsidiaries of the customers it wrote for.
+    # profiles once (customer_roots) to index the rows under the customer dunned
+    # and to return the subsidiaries of the customers written for (the import
+    # marks each; a contact is not indexed, its batch reads them for that alone).
 
     def put_contacts(self, contacts: Iterable[Contact]) -> set[str]:
         rows = list(contacts)
