@@ -29,13 +29,13 @@ from decimal import Decimal
 from typing import Any
 
 from dunning.adapters.dynamodb.models import ALL_MODELS, bind
-from dunning.adapters.dynamodb.repository import DunningRepository
-from dunning.composition import _cached_client, send_deps
+from dunning.composition import cached_client, send_deps
 from dunning.domain.model import Customer, Invoice, ScopeKind, ScopeRef, letter_id_for
 from dunning.messages import SendLetters
 from dunning.settings import Settings
 from dunning_local.aws import REGION, EmbeddedAws
 from dunning_local.driver import LocalDriver
+from dunning_local.table import DunningTable
 
 RENDER = "RenderAndSendFunction"
 DAY = date(2026, 10, 5)
@@ -63,7 +63,7 @@ class Counter_:
         self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
 
 
-def seed(repo: DunningRepository, letters: int, printed: bool, first: int) -> list[str]:
+def seed(repo: DunningTable, letters: int, printed: bool, first: int) -> list[str]:
     customers, invoices = [], []
     for n in range(first, first + letters):
         cid = f"B{n:04d}"
@@ -84,7 +84,7 @@ def seed(repo: DunningRepository, letters: int, printed: bool, first: int) -> li
                 )
             )
     repo.put_customers(customers)
-    repo.put_invoices(invoices, repo.customer_roots([c.customer_id for c in customers]))
+    repo.put_invoices(invoices)
     return [c.customer_id for c in customers]
 
 
@@ -111,7 +111,7 @@ def run(
     seconds = time.perf_counter() - started
     invocations = driver.invocations[RENDER] - before
     calls = Counter(meter.calls)  # before the checks below read the ledger
-    repo = DunningRepository()
+    repo = DunningTable()
     done = 0
     for cid in customers:
         letter_id = letter_id_for("BENCH", ScopeRef(ScopeKind.CUSTOMER, cid, "EUR"), day)
@@ -156,12 +156,12 @@ def main() -> int:
     with EmbeddedAws() as aws:
         bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
         aws.client("ses").verify_domain_identity(Domain="acme.example")
-        repo = DunningRepository()
+        repo = DunningTable()
         driver = LocalDriver(aws, log=open(os.devnull, "w"))  # noqa: SIM115 - the run's life
         with aws.function_env(RENDER):
             settings = replace(Settings.from_env(), fixed_now=datetime(2026, 10, 5, 12, tzinfo=UTC))
         meter = Counter_()
-        s3 = _cached_client("s3", settings.region, settings.endpoint_url, None)
+        s3 = cached_client("s3", settings.region, settings.endpoint_url, None)
         meter.attach(s3)  # before the bundle exists: the cold start's template sync counts
         bundle = send_deps(settings)
         cold = dict(meter.calls)

@@ -157,16 +157,16 @@ class Simulation:
         return result
 
     def _letters(self) -> list[dict[str, Any]]:
-        from dunning.adapters.dynamodb.repository import DunningRepository
-        from dunning.composition import _repo
+        from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
+        from dunning.composition import bind_table
         from dunning.settings import Settings
 
         with self.aws.function_env("ApiFunction"):
-            repo: DunningRepository = _repo(Settings.from_env())
+            bind_table(Settings.from_env())
             found = [
                 letter_record(e.letter, e.status, e.delivery)
                 for status in LetterStatus
-                for e in repo.letters(status)
+                for e in LetterLedgerTable().letters(status)
             ]
         return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
 

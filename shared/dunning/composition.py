@@ -18,8 +18,9 @@ from typing import Any
 
 import boto3
 
+from dunning.adapters.dynamodb.daily_run import DailyRunTable
+from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
 from dunning.adapters.dynamodb.models import bind
-from dunning.adapters.dynamodb.repository import DunningRepository
 from dunning.adapters.s3 import S3ConfigSource, S3DocumentStore, S3Files
 from dunning.adapters.sqs import SqsQueue
 from dunning.settings import Settings
@@ -46,12 +47,12 @@ class Clock:
 
 
 def _client(service: str, settings: Settings, config: Any = None) -> Any:
-    return _cached_client(service, settings.region, settings.endpoint_url, config)
+    return cached_client(service, settings.region, settings.endpoint_url, config)
 
 
 @cache
-def _cached_client(service: str, region: str, endpoint: str | None, config: Any) -> Any:
-    # One session: clients share its loaded service models (creating one is ~100 ms).
+def cached_client(service: str, region: str, endpoint: str | None, config: Any) -> Any:
+    # One session: clients share its loaded service models (building them is slow).
     # The endpoint is part of the key: boto3 reads AWS_ENDPOINT_URL when it builds one.
     return _session().client(service, region_name=region, config=config)
 
@@ -61,9 +62,9 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
-def _repo(settings: Settings) -> DunningRepository:
+def bind_table(settings: Settings) -> None:
+    """Point the dunning table's models at the settings' table (before any table class)."""
     bind(settings.table_name, settings.region, settings.dynamodb_endpoint)
-    return DunningRepository()
 
 
 def _config(settings: Settings) -> S3ConfigSource:
@@ -72,14 +73,16 @@ def _config(settings: Settings) -> S3ConfigSource:
 
 @cache
 def fan_out_deps(settings: Settings) -> FanOut:
+    bind_table(settings)
     queue = SqsQueue(_client("sqs", settings), settings.evaluation_queue_url)
-    return FanOut(_config(settings), _repo(settings), queue, settings.run_hour, settings.shard_size)
+    return FanOut(_config(settings), DailyRunTable(), queue, settings.run_hour, settings.shard_size)
 
 
 @cache
 def evaluate_deps(settings: Settings) -> Evaluate:
+    bind_table(settings)
     queue = SqsQueue(_client("sqs", settings), settings.letter_queue_url)
-    return Evaluate(_config(settings), _repo(settings), queue)
+    return Evaluate(_config(settings), DailyRunTable(), queue)
 
 
 @cache
@@ -87,13 +90,14 @@ def send_deps(settings: Settings) -> SendDeps:
     from dunning.adapters.ses import ONE_ATTEMPT, SesLetterMailer
 
     dirs = (*_template_overrides(settings), templates_dir())
+    bind_table(settings)
     clock = Clock(settings.fixed_now)
     mailer = SesLetterMailer(
         _client("ses", settings, config=ONE_ATTEMPT), settings.ses_configuration_set, clock
     )
     return SendDeps(
         config=_config(settings),
-        repo=_repo(settings),
+        repo=LetterLedgerTable(),
         renderer=_renderer(dirs),
         pdf=_pdf(dirs),
         mailer=mailer,
@@ -104,9 +108,11 @@ def send_deps(settings: Settings) -> SendDeps:
 
 @cache
 def feedback_deps(settings: Settings) -> Any:
+    from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
     from dunning.usecases.record_feedback import FeedbackDeps
 
-    return FeedbackDeps(repo=_repo(settings), clock=Clock(settings.fixed_now))
+    bind_table(settings)
+    return FeedbackDeps(repo=BounceMarksTable(), clock=Clock(settings.fixed_now))
 
 
 def _template_overrides(settings: Settings) -> tuple[Path, ...]:
@@ -129,7 +135,7 @@ def _synced_overrides(
 
     where = hashlib.sha256(f"{endpoint}|{bucket}|{prefix}".encode()).hexdigest()[:12]
     folder = Path(tempfile.gettempdir()) / "templates-override" / where
-    result = sync_prefix(_cached_client("s3", region, endpoint, None), bucket, prefix, folder)
+    result = sync_prefix(cached_client("s3", region, endpoint, None), bucket, prefix, folder)
     for key, why in result.skipped.items():
         logger.warning("template override s3://%s/%s skipped: %s", bucket, key, why)
     return (folder,) if result.copied else ()
@@ -153,14 +159,15 @@ def _pdf(dirs: tuple[Path, ...] | None = None) -> Any:
 @cache
 def import_deps(settings: Settings, bucket: str) -> ImportDeps:
     from dunning.adapters.dynamodb.batch import BatchWriter
+    from dunning.adapters.dynamodb.erp_data import ErpDataTable
     from dunning.adapters.dynamodb.import_ledger import ImportLedger
     from dunning.domain.imports.tracking import WaitPolicy
     from dunning.usecases.import_file import ImportOptions
 
-    repo = _repo(settings)
+    bind_table(settings)
     # Import writes go through BatchWriter: 25 per request, UnprocessedItems retried
     # with backoff and jitter (PynamoDB resends them at once).
-    repo.writer = BatchWriter(_client("dynamodb", settings), settings.table_name)
+    repo = ErpDataTable(BatchWriter(_client("dynamodb", settings), settings.table_name))
     options = ImportOptions(
         chunk_rows=settings.import_chunk_rows,
         reserve_seconds=settings.import_reserve_seconds,
@@ -185,14 +192,14 @@ def import_deps(settings: Settings, bucket: str) -> ImportDeps:
 
 @cache
 def api_deps(settings: Settings) -> Any:
-    from dunning.adapters.dynamodb.collections import CollectionsRepository
+    from dunning.adapters.dynamodb.collections_table import CollectionsTable
     from dunning.api import ApiDeps
 
-    bind(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    bind_table(settings)
     sqs = _client("sqs", settings)
     return ApiDeps(
         config=_config(settings),
-        repo=CollectionsRepository(),
+        repo=CollectionsTable(),
         evaluations=SqsQueue(sqs, settings.evaluation_queue_url),
         letters=SqsQueue(sqs, settings.letter_queue_url),
         # the preview shows what would be sent: the same overrides as render-and-send

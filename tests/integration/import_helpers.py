@@ -10,12 +10,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from dunning.adapters.dynamodb.import_ledger import ImportLedger
+from dunning.adapters.dynamodb.keys import cust_pk
+from dunning.adapters.dynamodb.mapping import records as item_records
 from dunning.adapters.dynamodb.models import Item, bind
-from dunning.adapters.dynamodb.repository import DunningRepository, _records, cust_pk
 from dunning.domain.delivery.refresh import CustomerRecords
 from dunning.domain.imports.tracking import ImportRecord
 from dunning.domain.model import Invoice
 from dunning_local.aws import REGION, EmbeddedAws
+from dunning_local.table import DunningTable
 
 CONFIG = b"""\
 subsidiaries:
@@ -80,16 +82,16 @@ def put_config(aws: EmbeddedAws, body: bytes = CONFIG) -> None:
     )
 
 
-def repository(aws: EmbeddedAws) -> DunningRepository:
+def repository(aws: EmbeddedAws) -> DunningTable:
     bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
-    return DunningRepository()
+    return DunningTable()
 
 
 def records(aws: EmbeddedAws, customer_id: str) -> CustomerRecords:
     """One customer's partition, read strongly consistent and mapped to the domain by the
     repository's own mapping."""
     bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
-    return _records(Item.query(cust_pk(customer_id), consistent_read=True))
+    return item_records(Item.query(cust_pk(customer_id), consistent_read=True))
 
 
 def invoice(aws: EmbeddedAws, customer_id: str, invoice_id: str) -> Invoice:

@@ -23,8 +23,9 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ReadTimeoutError
 
+from dunning.adapters.dynamodb.keys import cust_pk
+from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
 from dunning.adapters.dynamodb.models import PauseItem, bind
-from dunning.adapters.dynamodb.repository import DunningRepository, cust_pk
 from dunning.adapters.s3 import S3ConfigSource
 from dunning.adapters.template_sync import sync_prefix
 from dunning.composition import api_deps, send_deps, templates_dir
@@ -47,6 +48,7 @@ from dunning.ports import TransientError
 from dunning.settings import Settings
 from dunning_local.aws import REGION, EmbeddedAws
 from dunning_local.driver import LocalDriver, sqs_record
+from dunning_local.table import DunningTable
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +84,7 @@ class World:
 
     aws: EmbeddedAws
     driver: LocalDriver
-    repo: DunningRepository
+    repo: DunningTable
     sub: str
 
     def customer(self, cid: str, **kw: Any) -> Customer:
@@ -92,14 +94,13 @@ class World:
 
     def put(self, customers: list[Customer], invoices: list[Invoice]) -> None:
         self.repo.put_customers(customers)
-        roots = self.repo.customer_roots([c.customer_id for c in customers])
-        self.repo.put_invoices(invoices, roots)
+        self.repo.put_invoices(invoices)
 
     def pay(self, invoice: Invoice, remaining: str = "0.00") -> None:
         """The ERP export of the next morning, as the import writes it."""
         status = InvoiceStatus.PAID if Decimal(remaining) == 0 else InvoiceStatus.OPEN
         paid = replace(invoice, amount_remaining=Decimal(remaining), status=status)
-        self.repo.put_invoices([paid], self.repo.customer_roots([invoice.customer_id]))
+        self.repo.put_invoices([paid])
 
     def evaluate(self, day: date) -> None:
         """The morning's schedule and evaluation; the letter jobs wait on the queue."""
@@ -157,7 +158,7 @@ def world(aws: EmbeddedAws, driver: LocalDriver) -> Iterator[World]:
     bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
     sub = f"D{uuid.uuid4().hex[:6].upper()}"
     aws.client("ses").verify_domain_identity(Domain="acme.example")
-    yield World(aws, driver, DunningRepository(), sub)
+    yield World(aws, driver, DunningTable(), sub)
     driver.deps.pop(RENDER, None)
     driver.deps.pop(API, None)
 
@@ -587,7 +588,7 @@ def test_a_shards_letters_travel_in_one_message_and_a_failed_job_sends_none_twic
 class OutcomesLost:
     """The connection dies as the message's outcomes are written (the first time)."""
 
-    def __init__(self, real: DunningRepository):
+    def __init__(self, real: LetterLedgerTable):
         self.real, self.lost = real, 0
 
     def __getattr__(self, name: str) -> Any:

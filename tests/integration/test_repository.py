@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from dunning.adapters.dynamodb.models import bind
-from dunning.adapters.dynamodb.repository import DunningRepository
 from dunning.domain.model import (
     Customer,
     Invoice,
@@ -17,14 +16,15 @@ from dunning.domain.model import (
     ScopeKind,
 )
 from dunning_local.aws import REGION, EmbeddedAws
+from dunning_local.table import DunningTable
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def repo(aws: EmbeddedAws) -> DunningRepository:
+def repo(aws: EmbeddedAws) -> DunningTable:
     bind(aws.deployment.refs["DunningTable"], REGION, aws.dynamodb.url)
-    return DunningRepository()
+    return DunningTable()
 
 
 def _invoice(invoice_id: str, customer_id: str, remaining: str, **kw) -> Invoice:
@@ -74,8 +74,7 @@ def test_a_shard_reads_open_items_only_with_children_under_their_parent(repo):
             _invoice("RI2", "RZ9", "40.00"),
             _invoice("RI3", "RA1", "0.00", status=InvoiceStatus.PAID),
             _invoice("RI4", "RM5", "10.00"),
-        ],
-        roots,
+        ]
     )
     assert repo.roster("RS1") == ["RA1", "RM5"]  # the child is dunned through its parent
     shard = repo.load_shard("RS1", "RA1", "RA1")
@@ -106,9 +105,8 @@ def test_a_batch_of_more_than_one_transaction_is_recorded_whole(repo):
 
 def test_a_shard_larger_than_one_1mb_page_is_read_whole(repo):
     repo.put_customers([Customer("PG1", "PGS", "Big customer")])
-    roots = repo.customer_roots(["PG1"])
     # ~420 bytes an item: 3,000 of them are ~1.25 MB, more than one Query page
     invoices = [_invoice(f"PG-{n:05d}", "PG1", "1.00", department="d" * 200) for n in range(3000)]
-    repo.put_invoices(invoices, roots)
+    repo.put_invoices(invoices)
     shard = repo.load_shard("PGS", "PG1", "PG1")
     assert len(shard.invoices) == 3000

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from dunning.adapters.dynamodb.repository import (
+from dunning.adapters.dynamodb.letter_ledger import (
     TRANSACTION_BYTES,
     TRANSACTION_ITEMS,
-    _transaction_chunks,
+    transaction_chunks,
 )
 from dunning.domain.delivery.ledger import Transition
 from dunning.domain.model import LetterStatus as S
@@ -27,13 +27,13 @@ def changes(n: int, body_bytes: int) -> tuple[list[Any], Any]:
 
 def test_at_most_100_letters_per_transaction():
     todo, item_of = changes(250, 2_000)
-    sizes = [len(chunk) for chunk in _transaction_chunks(todo, item_of)]
+    sizes = [len(chunk) for chunk in transaction_chunks(todo, item_of)]
     assert sizes == [TRANSACTION_ITEMS, TRANSACTION_ITEMS, 50]
 
 
 def test_long_letters_are_cut_well_below_4_mb():
     todo, item_of = changes(20, 300_000)  # a letter of a few thousand lines each
-    chunks = list(_transaction_chunks(todo, item_of))
+    chunks = list(transaction_chunks(todo, item_of))
     assert [len(c) for c in chunks] == [6, 6, 6, 2]
     assert all(sum(len(item.body) for _, item in c) <= TRANSACTION_BYTES for c in chunks)
     assert [item.letter_id for c in chunks for _, item in c] == [f"L{i}" for i in range(20)]

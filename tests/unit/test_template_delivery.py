@@ -69,7 +69,7 @@ def test_render_and_send_deletes_only_in_the_print_queue_and_lists_only_template
 
 
 def test_a_full_batch_of_letter_jobs_fits_the_render_functions_time_and_one_outcome_write():
-    from dunning.adapters.dynamodb.repository import TRANSACTION_ITEMS
+    from dunning.adapters.dynamodb.letter_ledger import TRANSACTION_ITEMS
     from dunning.messages import JOBS_PER_MESSAGE
     from dunning.usecases.letter_batch import RESERVE_SECONDS
 

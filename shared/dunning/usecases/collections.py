@@ -57,11 +57,11 @@ class CollectionsRepository(EvaluationRepository, Protocol):
     def customer_of_letter(self, letter_id: str) -> str | None: ...
     def contacts(self, customer_id: str) -> list[Contact]: ...
     def invoice_ids(self, customer_id: str) -> set[str]: ...
-    def put_pause(self, pause: Pause, subsidiary_id: str, root: str) -> None: ...
+    def put_pause(self, pause: Pause, customer: Customer) -> None: ...
     def get_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> Pause | None: ...
     def delete_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> bool: ...
     def add_promise(
-        self, subsidiary_id: str, root: str, promise: Promise, pause: Pause | None
+        self, customer: Customer, promise: Promise, pause: Pause | None
     ) -> tuple[Promise, bool]: ...
     def get_letter(self, customer_id: str, letter_id: str) -> LedgerEntry | None: ...
     def transition_letter(
@@ -72,7 +72,7 @@ class CollectionsRepository(EvaluationRepository, Protocol):
         delivery: dict[str, Any],
     ) -> None: ...
     def approve_letter(
-        self, letter: Letter, state: ScopeState, root: str, delivery: dict[str, Any]
+        self, letter: Letter, state: ScopeState, delivery: dict[str, Any]
     ) -> None: ...
     def customer_letters(self, customer_id: str, limit: int) -> list[LedgerEntry]: ...
     def letters_page(
@@ -153,7 +153,7 @@ class _Customer:
 
     customer: Customer
     subsidiary: Subsidiary
-    root: str  # the customer whose shard holds its items (repository key layout)
+    root: str  # the customer it is dunned as: its shard range, its letters
     today: date
 
 
@@ -178,7 +178,7 @@ class Collections:
         existing = self.deps.repo.get_pause(found.customer.customer_id, target, target_id)
         if existing == pause:
             return Paused(pause, changed=False)
-        self.deps.repo.put_pause(pause, found.subsidiary.subsidiary_id, found.root)
+        self.deps.repo.put_pause(pause, found.customer)
         return Paused(pause, changed=True)
 
     def resume(self, target: ScopeKind, target_id: str) -> Resumed:
@@ -220,7 +220,7 @@ class Collections:
         promise = Promise(customer_id, amount, currency, promised, balance)
         until = promise_deadline(promise, grace)
         pause = self._promise_pause(customer_id, promise, until)
-        stored, created = self.deps.repo.add_promise(sub_id, found.root, promise, pause)
+        stored, created = self.deps.repo.add_promise(found.customer, promise, pause)
         if not created and (stored.amount != amount or stored.broken):
             raise Conflict(
                 f"a promise of {stored.amount} {currency} by {promised.isoformat()} is already "
@@ -250,7 +250,7 @@ class Collections:
         fresh = repo.record_letters(letters, {x.letter_id: LetterStatus.QUEUED for x in letters})
         jobs = (LetterJob(x.customer_id, x.letter_id) for x in fresh)
         self.deps.letters.send_all(m.to_json() for m in pack_jobs(jobs))
-        repo.save_states(sub_id, {hand.owner_id: found.root}, hand.states)
+        repo.save_states(sub_id, [found.customer], hand.states)
         repo.save_promises(sub_id, hand.promises)
         entries = tuple(
             repo.get_letter(x.customer_id, x.letter_id) or LedgerEntry(x, LetterStatus.QUEUED, {})
@@ -327,7 +327,7 @@ class Collections:
             state = ScopeState(ref, letter.customer_id, letter.level, today)
             delivery = {"approved_on": today.isoformat()}
             try:
-                self.deps.repo.approve_letter(letter, state, letter.customer_id, delivery)
+                self.deps.repo.approve_letter(letter, state, delivery)
                 status = LetterStatus.QUEUED
             except Conflict:
                 letter, status, delivery = _parts(self._letter(letter_id))  # someone else got there

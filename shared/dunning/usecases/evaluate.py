@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dunning.domain.engine.run import Snapshot, evaluate
-from dunning.domain.model import Letter, LetterStatus, Promise, ScopeState, Sending
+from dunning.domain.model import Customer, Letter, LetterStatus, Promise, ScopeState, Sending
 from dunning.messages import EvaluateShard, LetterJob, pack_jobs
 from dunning.ports import ConfigSource, Queue
 
@@ -20,8 +20,11 @@ class EvaluationRepository(Protocol):
         self, letters: list[Letter], status_of: dict[str, LetterStatus]
     ) -> list[Letter]: ...
     def save_states(
-        self, subsidiary_id: str, root_of: dict[str, str], states: Iterable[ScopeState]
-    ) -> int: ...
+        self, subsidiary_id: str, customers: Iterable[Customer], states: Iterable[ScopeState]
+    ) -> int:
+        """`customers`: the profiles of the states' customers the caller has."""
+        ...
+
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int: ...
 
 
@@ -59,8 +62,7 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     # Several jobs per message (messages.JOBS_PER_MESSAGE): fewer SQS requests on a
     # day with many letters.
     deps.letters.send_all(message.to_json() for message in pack_jobs(jobs))
-    root_of = {c.customer_id: c.billed_to for c in snapshot.customers}
-    deps.repo.save_states(msg.subsidiary_id, root_of, result.states)
+    deps.repo.save_states(msg.subsidiary_id, snapshot.customers, result.states)
     deps.repo.save_promises(msg.subsidiary_id, result.promises)
     return ShardResult(
         len(snapshot.customers), len(snapshot.invoices), len(result.letters), len(jobs)

@@ -147,13 +147,10 @@ def _write_chunk(kind: FileKind, chunk: list[Any], repo: ImportRepository) -> se
     if kind is FileKind.CUSTOMERS:
         repo.put_customers(chunk)
         return {c.subsidiary_id for c in chunk}
-    roots = repo.customer_roots({r.customer_id for r in chunk})
     if kind is FileKind.CONTACTS:
-        repo.put_contacts(chunk)
-    elif kind is FileKind.INVOICE_GROUPS:
-        repo.put_groups(chunk, roots)
-    elif kind is FileKind.INVOICES:
-        repo.put_invoices(chunk, roots)
-    else:
-        repo.put_credits(chunk, roots)
-    return {subsidiary for subsidiary, _ in roots.values()}
+        return repo.put_contacts(chunk)
+    if kind is FileKind.INVOICE_GROUPS:
+        return repo.put_groups(chunk)
+    if kind is FileKind.INVOICES:
+        return repo.put_invoices(chunk)
+    return repo.put_credits(chunk)

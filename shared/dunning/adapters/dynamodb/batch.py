@@ -24,22 +24,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from pynamodb.exceptions import PutError, PynamoDBConnectionError
 
+from dunning.adapters.dynamodb.errors import BATCH_TRANSIENT_CODES, typed
+from dunning.adapters.dynamodb.models import Item
 from dunning.ports import TransientError
 
 BATCH = 25  # BatchWriteItem's limit
 AttributeMap = dict[str, Any]  # an item in DynamoDB's wire format: {"pk": {"S": "..."}}
-
-TRANSIENT_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "LimitExceededException",
-    }
-)
 
 
 class BatchWriter:
@@ -122,7 +114,7 @@ class BatchWriter:
             result: dict[str, Any] = self._client.batch_write_item(RequestItems=request_items)
         except ClientError as e:
             code = e.response.get("Error", {}).get("Code", "")
-            if code in TRANSIENT_CODES:
+            if code in BATCH_TRANSIENT_CODES:
                 raise TransientError(f"DynamoDB BatchWriteItem: {code}") from e
             raise
         except (BotoConnectionError, ReadTimeoutError) as e:
@@ -134,3 +126,19 @@ class BatchWriter:
             return tuple(str(item[name]) for name in self._keys)
         except KeyError as missing:
             raise ValueError(f"an item has no key attribute {missing}") from None
+
+
+def write(items: Iterable[Item], writer: BatchWriter | None = None) -> int:
+    """Put every item; returns how many. Through `writer` when one is given (the
+    import's: UnprocessedItems retried with backoff), else PynamoDB's batch (25)."""
+    if writer is not None:
+        return writer.put_all(it.serialize() for it in items)
+    count = 0
+    try:
+        with Item.batch_write() as batch:
+            for it in items:
+                batch.save(it)
+                count += 1
+    except (PutError, PynamoDBConnectionError) as e:
+        raise typed(e) from e
+    return count

@@ -1,4 +1,4 @@
-"""The import ledger: one item per object key (pk IMPORT#<key>, sk OBJECT) holding the
+"""The import ledger: one item per object key (its key: keys.import_pk) holding the
 newest upload of that key taken on and how far its import got.
 
 Every write is conditional on the revision read before it (optimistic
@@ -16,28 +16,24 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import GetError, PutError, PynamoDBConnectionError
 
+from dunning.adapters.dynamodb import keys
+from dunning.adapters.dynamodb.errors import is_conditional, typed
 from dunning.adapters.dynamodb.models import ImportItem
-from dunning.adapters.dynamodb.repository import _is_conditional, _typed
 from dunning.domain.imports.tracking import FINAL, ImportRecord, ImportState
 from dunning.ports import Conflict
 
 KEEP_FINISHED = timedelta(days=180)
-SORT_KEY = "OBJECT"
-
-
-def ledger_pk(key: str) -> str:
-    return f"IMPORT#{key}"
 
 
 class ImportLedger:
     def get(self, key: str) -> ImportRecord | None:
         """The key's record, read strongly consistent (it decides who may write)."""
         try:
-            item = ImportItem.get(ledger_pk(key), SORT_KEY, consistent_read=True)
+            item = ImportItem.get(keys.import_pk(key), keys.IMPORT_OBJECT, consistent_read=True)
         except ImportItem.DoesNotExist:
             return None
         except (GetError, PynamoDBConnectionError) as e:
-            raise _typed(e) from e
+            raise typed(e) from e
         return _record(item)
 
     def put(self, record: ImportRecord, expected_rev: int | None) -> None:
@@ -51,18 +47,18 @@ class ImportLedger:
         try:
             _item(record).save(condition=condition)
         except PutError as e:
-            if _is_conditional(e):
+            if is_conditional(e):
                 raise Conflict(f"the import record of {record.key} changed meanwhile") from e
-            raise _typed(e) from e
+            raise typed(e) from e
         except PynamoDBConnectionError as e:
-            raise _typed(e) from e
+            raise typed(e) from e
 
 
 def _item(r: ImportRecord) -> ImportItem:
     final = r.state in FINAL
     return ImportItem(
-        ledger_pk(r.key),
-        SORT_KEY,
+        keys.import_pk(r.key),
+        keys.IMPORT_OBJECT,
         sequencer=r.sequencer,
         etag=r.etag,
         version_id=r.version_id,
@@ -88,7 +84,7 @@ def _item(r: ImportRecord) -> ImportItem:
 
 def _record(it: ImportItem) -> ImportRecord:
     return ImportRecord(
-        key=it.pk.removeprefix("IMPORT#"),
+        key=keys.object_key_of(it.pk),
         sequencer=it.sequencer,
         etag=it.etag,
         version_id=it.version_id,

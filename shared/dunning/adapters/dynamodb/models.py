@@ -1,11 +1,10 @@
-"""PynamoDB models of the single dunning table (keys and indexes: template.yaml).
+"""PynamoDB models of the single dunning table (its indexes: template.yaml; the key
+layout: keys.py).
 
-Every item of one customer shares `pk = CUST#<id>`. The sparse ByShard index
-holds only what evaluation needs, sorted by the customer that is dunned (a
-bill-to-parent child sorts under its parent), so one Query reads a shard.
-ByRef finds a customer by invoice, group or letter id, and lists the dunned
-customers of a subsidiary (the roster the scheduler shards). ByStatus lists
-letters by status and date.
+The sparse ByShard index holds only what evaluation needs, so one Query reads a
+shard. ByRef finds a customer by invoice, group or letter id, and lists the
+dunned customers of a subsidiary (the roster the scheduler shards). ByStatus
+lists letters by status and date.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.constants import STRING
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
@@ -201,7 +201,7 @@ class MarkItem(Item, discriminator="mark"):
 
 
 class ImportItem(Item, discriminator="import"):
-    """pk IMPORT#<object key>: the newest upload of that key taken on, and its progress
+    """One per object key: the newest upload of that key taken on, and its progress
     (dunning.domain.imports.tracking.ImportRecord; written conditionally on `rev`)."""
 
     sequencer = UnicodeAttribute()
@@ -227,16 +227,16 @@ class ImportItem(Item, discriminator="import"):
 
 
 class ChildItem(Item, discriminator="child"):
-    """pk CUST#<parent> sk CHILD#<child>: a customer billed to this one (bill_to_parent),
-    so the fresh re-read before sending finds the child's invoices, credits and pauses."""
+    """In the parent's partition: a customer billed to this one (bill_to_parent), so
+    the fresh re-read before sending finds the child's invoices, credits and pauses."""
 
     customer_id = UnicodeAttribute()  # the child
     parent_id = UnicodeAttribute()
 
 
 class AddressItem(Item, discriminator="address"):
-    """pk EMAIL#<address, lower case> sk BOUNCE: SES reported a permanent bounce or a
-    complaint; letters leave the address out (and are printed when nobody is left)."""
+    """An address SES reported with a permanent bounce or a complaint; letters leave
+    the address out (and are printed when nobody is left)."""
 
     address = UnicodeAttribute()
     reason = UnicodeAttribute()  # bounce | complaint
@@ -276,3 +276,8 @@ def bind(table_name: str, region: str, endpoint: str | None) -> None:
     for model in ALL_MODELS:
         model._connection = None
     _bound = (table_name, region, endpoint)
+
+
+def connection() -> Connection:
+    """The models' own connection (and botocore client): transactions use it too."""
+    return Item._get_connection().connection

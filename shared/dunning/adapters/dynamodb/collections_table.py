@@ -1,8 +1,9 @@
-"""What the collections API reads and writes, on the key layout of repository.py.
+"""What the collections API reads and writes (the use case's CollectionsRepository).
 
 Single-item reads and writes (GetItem, PutItem, DeleteItem, Query) and small
 transactions where two items must change together: the API function's IAM
-policy grants exactly these (template.yaml, ApiFunction).
+policy grants exactly these (template.yaml, ApiFunction). Send now evaluates
+and approving sends: the daily run's and the ledger's tables serve those.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from dunning.adapters.dynamodb import keys, mapping
+from dunning.adapters.dynamodb.daily_run import DailyRunTable
+from dunning.adapters.dynamodb.errors import first_condition_failed, is_conditional, typed
+from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
 from dunning.adapters.dynamodb.models import (
     ContactItem,
     CustomerItem,
@@ -23,18 +27,7 @@ from dunning.adapters.dynamodb.models import (
     LetterItem,
     PauseItem,
     PromiseItem,
-)
-from dunning.adapters.dynamodb.repository import (
-    DunningRepository,
-    _contact,
-    _customer,
-    _index,
-    _is_conditional,
-    _pause,
-    _promise,
-    _typed,
-    cust_pk,
-    ledger_entry,
+    connection,
 )
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.model import (
@@ -49,35 +42,25 @@ from dunning.domain.model import (
 )
 from dunning.ports import Conflict
 
-_REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
 
-
-def _connection() -> Connection:
-    return Item._get_connection().connection
-
-
-def pause_sk(target: ScopeKind, target_id: str) -> str:
-    return f"PAUSE#{target}#{target_id}"
-
-
-class CollectionsRepository(DunningRepository):
+class CollectionsTable(DailyRunTable, LetterLedgerTable):
     """The dunning table as the collections API sees it."""
 
     # --- finding things -------------------------------------------------------------
 
     def customer(self, customer_id: str) -> Customer | None:
         try:
-            it = CustomerItem.get(cust_pk(customer_id), "PROFILE", consistent_read=True)
+            it = CustomerItem.get(keys.cust_pk(customer_id), keys.PROFILE, consistent_read=True)
         except CustomerItem.DoesNotExist:
             return None
-        return _customer(it)
+        return mapping.customer(it)
 
     def customer_of(self, kind: ScopeKind, target_id: str) -> str | None:
         """The customer an invoice or an invoice group belongs to (index ByRef)."""
-        return self._ref(f"{_REF_PREFIX[kind]}#{target_id}")
+        return self._ref(keys.ref_key(kind, target_id))
 
     def customer_of_letter(self, letter_id: str) -> str | None:
-        return self._ref(f"LET#{letter_id}")
+        return self._ref(keys.letter_ref(letter_id))
 
     @staticmethod
     def _ref(key: str) -> str | None:
@@ -86,121 +69,107 @@ class CollectionsRepository(DunningRepository):
         return None
 
     def contacts(self, customer_id: str) -> list[Contact]:
-        query = ContactItem.query(cust_pk(customer_id), ContactItem.sk.startswith("CONTACT#"))
-        return [_contact(it) for it in query]
+        query = ContactItem.query(
+            keys.cust_pk(customer_id), ContactItem.sk.startswith(keys.CONTACT)
+        )
+        return [mapping.contact(it) for it in query]
 
     def invoice_ids(self, customer_id: str) -> set[str]:
         query = InvoiceItem.query(
-            cust_pk(customer_id),
-            InvoiceItem.sk.startswith("INV#"),
+            keys.cust_pk(customer_id),
+            InvoiceItem.sk.startswith(keys.INVOICE),
             attributes_to_get=["pk", "sk", "kind", "invoice_id"],
         )
         return {it.invoice_id for it in query}
 
     # --- pauses and promises ----------------------------------------------------------
 
-    def put_pause(self, pause: Pause, subsidiary_id: str, root: str) -> None:
+    def put_pause(self, pause: Pause, customer: Customer) -> None:
+        """`customer`: the profile of the pause's customer (it places the pause)."""
         try:
-            self._pause_item(pause, subsidiary_id, root).save()
+            mapping.pause_item(pause, mapping.placement(customer)).save()
         except PutError as e:
-            raise _typed(e) from e
+            raise typed(e) from e
 
     def get_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> Pause | None:
         try:
             it = PauseItem.get(
-                cust_pk(customer_id), pause_sk(target, target_id), consistent_read=True
+                keys.cust_pk(customer_id), keys.pause_sk(target, target_id), consistent_read=True
             )
         except PauseItem.DoesNotExist:
             return None
-        return _pause(it)
+        return mapping.pause(it)
 
     def delete_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> bool:
         """True if there was a pause to delete."""
-        item = PauseItem(cust_pk(customer_id), pause_sk(target, target_id))
+        item = PauseItem(keys.cust_pk(customer_id), keys.pause_sk(target, target_id))
         try:
             item.delete(condition=PauseItem.pk.exists())
         except DeleteError as e:
-            if _is_conditional(e):
+            if is_conditional(e):
                 return False
-            raise _typed(e) from e
+            raise typed(e) from e
         return True
 
     def add_promise(
-        self, subsidiary_id: str, root: str, promise: Promise, pause: Pause | None
+        self, customer: Customer, promise: Promise, pause: Pause | None
     ) -> tuple[Promise, bool]:
-        """Store a new promise (and the pause it brings) in one transaction.
+        """Store a new promise of `customer` (its profile) and the pause it brings, in
+        one transaction.
 
         Returns the promise as stored and whether it is new: a promise of the same
         customer, currency and date is never overwritten.
         """
+        where = mapping.placement(customer)
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 tx.save(
-                    self._promise_item(subsidiary_id, promise),
+                    mapping.promise_item(customer.subsidiary_id, promise),
                     condition=PromiseItem.pk.does_not_exist(),
                 )
                 if pause is not None:
-                    tx.save(self._pause_item(pause, subsidiary_id, root))
+                    tx.save(mapping.pause_item(pause, where))
         except TransactWriteError as e:
-            reasons = e.cancellation_reasons or []
-            if not (
-                reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
-            ):
-                raise _typed(e) from e
+            if not first_condition_failed(e):
+                raise typed(e) from e
             existing = PromiseItem.get(
-                cust_pk(promise.customer_id),
-                f"PROMISE#{promise.currency}#{promise.date.isoformat()}",
+                keys.cust_pk(promise.customer_id),
+                keys.promise_sk(promise.currency, promise.date),
                 consistent_read=True,
             )
-            return _promise(existing), False
+            return mapping.promise(existing), False
         return promise, True
-
-    @staticmethod
-    def _pause_item(pause: Pause, subsidiary_id: str, root: str) -> PauseItem:
-        it = PauseItem(
-            cust_pk(pause.customer_id),
-            pause_sk(pause.target, pause.target_id),
-            target=str(pause.target),
-            target_id=pause.target_id,
-            customer_id=pause.customer_id,
-            reason=str(pause.reason),
-            note=pause.note,
-            until=pause.until,
-        )
-        _index(it, subsidiary_id, root, pause.customer_id)
-        return it
 
     # --- the letter ledger ------------------------------------------------------------
 
-    def approve_letter(
-        self, letter: Letter, state: ScopeState, root: str, delivery: dict[str, Any]
-    ) -> None:
-        """pending_approval -> queued and the scope's new state, together.
+    def approve_letter(self, letter: Letter, state: ScopeState, delivery: dict[str, Any]) -> None:
+        """pending_approval -> queued and the scope's new state, together (the state
+        indexed under the letter's customer: letters go to the customer dunned).
 
         Raises Conflict when the letter is no longer pending approval.
         """
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 tx.save(
-                    self._letter_item(letter, LetterStatus.QUEUED, delivery),
+                    mapping.letter_item(letter, LetterStatus.QUEUED, delivery),
                     condition=LetterItem.status == LetterStatus.PENDING_APPROVAL,
                 )
-                tx.save(self._state_item(letter.subsidiary_id, root, state))
+                where = (letter.subsidiary_id, letter.customer_id)
+                tx.save(mapping.state_item(state, where))
         except TransactWriteError as e:
-            reasons = e.cancellation_reasons or []
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            if first_condition_failed(e):
                 raise Conflict(f"letter {letter.letter_id} is no longer pending approval") from e
-            raise _typed(e) from e
+            raise typed(e) from e
 
     def customer_letters(self, customer_id: str, limit: int) -> list[LedgerEntry]:
         """The customer's letters, newest first (letter ids start with their date)."""
         query = LetterItem.query(
-            cust_pk(customer_id),
-            LetterItem.sk.startswith("LETTER#"),
+            keys.cust_pk(customer_id),
+            LetterItem.sk.startswith(keys.LETTER),
             scan_index_forward=False,
             consistent_read=True,
         )
-        return [ledger_entry(it) for it in islice(query, limit)]
+        return [mapping.ledger_entry(it) for it in islice(query, limit)]
 
     def letters_page(
         self, status: LetterStatus, since: date | None, limit: int

@@ -1,0 +1,143 @@
+"""The daily run's reads and writes: the fan-out's (RunRepository) and evaluation's
+(EvaluationRepository)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from dunning.adapters.dynamodb import keys, mapping
+from dunning.adapters.dynamodb.batch import write
+from dunning.adapters.dynamodb.errors import failed_conditions, is_conditional, typed
+from dunning.adapters.dynamodb.letter_ledger import TRANSACTION_ITEMS, LetterLedgerTable
+from dunning.adapters.dynamodb.models import (
+    CreditItem,
+    CustomerItem,
+    GroupItem,
+    InvoiceItem,
+    Item,
+    LetterItem,
+    MarkItem,
+    PauseItem,
+    PromiseItem,
+    StateItem,
+    connection,
+)
+from dunning.domain.engine.run import Snapshot
+from dunning.domain.model import Customer, Letter, LetterStatus, Promise, ScopeRef, ScopeState
+
+
+class DailyRunTable:
+    """Who a subsidiary duns, a shard's items, and what evaluating them changed."""
+
+    # --- the fan-out ------------------------------------------------------------------
+
+    def last_import(self, subsidiary_id: str) -> datetime | None:
+        try:
+            mark = MarkItem.get(keys.shard_key(subsidiary_id), keys.IMPORT_MARK)
+        except MarkItem.DoesNotExist:
+            return None
+        return datetime.fromisoformat(mark.at)
+
+    def roster(self, subsidiary_id: str) -> list[str]:
+        """The customers a subsidiary duns, sorted: the scheduler cuts shards from it."""
+        return [
+            it.gsi2sk
+            for it in Item.by_ref.query(keys.roster_key(subsidiary_id))
+            if it.gsi2sk is not None
+        ]
+
+    def claim_run(self, subsidiary_id: str, as_of: date, detail: str) -> bool:
+        """True once per (subsidiary, day): a redelivered schedule event fans out nothing."""
+        mark = MarkItem(
+            keys.shard_key(subsidiary_id), keys.run_sk(as_of), at=mapping.now(), detail=detail
+        )
+        try:
+            mark.save(condition=MarkItem.pk.does_not_exist())
+        except PutError as e:
+            if is_conditional(e):
+                return False
+            raise typed(e) from e
+        return True
+
+    # --- evaluation -------------------------------------------------------------------
+
+    def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot:
+        parts: dict[type, list[Any]] = {}
+        pending: set[ScopeRef] = set()
+        query = Item.by_shard.query(
+            keys.shard_key(subsidiary_id), Item.gsi1sk.between(*keys.shard_range(first, last))
+        )
+        for it in query:
+            if isinstance(it, LetterItem):
+                pending.add(mapping.held_scope(it))
+            else:
+                parts.setdefault(type(it), []).append(mapping.to_domain(it))
+        return Snapshot(
+            customers=parts.get(CustomerItem, []),
+            invoices=parts.get(InvoiceItem, []),
+            credits=parts.get(CreditItem, []),
+            groups=parts.get(GroupItem, []),
+            pauses=parts.get(PauseItem, []),
+            states=parts.get(StateItem, []),
+            promises=parts.get(PromiseItem, []),
+            pending=frozenset(pending),
+        )
+
+    def save_states(
+        self, subsidiary_id: str, customers: Iterable[Customer], states: Iterable[ScopeState]
+    ) -> int:
+        """States of `customers` (the profiles the caller holds: the shard it loaded),
+        each indexed under the customer it is dunned as; a state of a customer not
+        among them is indexed under that customer itself."""
+        dunned = {c.customer_id: mapping.billed_to_of(c) for c in customers}
+        return write(
+            mapping.state_item(s, (subsidiary_id, dunned.get(s.customer_id, s.customer_id)))
+            for s in states
+        )
+
+    def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int:
+        return write(mapping.promise_item(subsidiary_id, p) for p in promises)
+
+    def record_letters(
+        self, letters: Sequence[Letter], status_of: dict[str, LetterStatus]
+    ) -> list[Letter]:
+        """Write each new letter to the ledger; returns those not delivered yet (to enqueue).
+
+        Up to 100 letters per TransactWriteItems, each conditional on its id being
+        new: a letter id already in the ledger is left as it is, so a redelivered
+        evaluation message cannot reset a letter that is being sent.
+        """
+        fresh: list[Letter] = []
+        for start in range(0, len(letters), TRANSACTION_ITEMS):
+            fresh += _record_chunk(list(letters[start : start + TRANSACTION_ITEMS]), status_of)
+        return fresh
+
+
+def _record_chunk(pending: list[Letter], status_of: dict[str, LetterStatus]) -> list[Letter]:
+    fresh: list[Letter] = []
+    while pending:
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for letter in pending:
+                    item = mapping.letter_item(letter, status_of[letter.letter_id], {})
+                    tx.save(item, condition=LetterItem.pk.does_not_exist())
+            return fresh + pending
+        except TransactWriteError as e:
+            known = failed_conditions(e)
+            if not any(known):
+                raise typed(e) from e
+            for letter, exists in zip(pending, known, strict=False):
+                if exists and _still_queued(letter):
+                    fresh.append(letter)
+            pending = [p for p, exists in zip(pending, known, strict=False) if not exists]
+    return fresh
+
+
+def _still_queued(letter: Letter) -> bool:
+    existing = LetterLedgerTable.get_letter(letter.customer_id, letter.letter_id)
+    return existing is not None and existing.status == LetterStatus.QUEUED

@@ -1,0 +1,88 @@
+"""The import's writes of ERP data (ImportRepository): customers, contacts, invoice
+groups, invoices and credits, upserted in batches, and the subsidiary's import mark."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from dunning.adapters.dynamodb import keys, mapping
+from dunning.adapters.dynamodb.batch import BatchWriter, write
+from dunning.adapters.dynamodb.mapping import Placement
+from dunning.adapters.dynamodb.models import CustomerItem, Item, MarkItem
+from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup
+
+
+class ErpDataTable:
+    """Writes are batched by PynamoDB (25), or by `writer` when one is set (the
+    import's: UnprocessedItems retried with backoff)."""
+
+    def __init__(self, writer: BatchWriter | None = None) -> None:
+        self.writer = writer
+
+    def put_customers(self, customers: Iterable[Customer]) -> int:
+        """Returns the customers written. A bill_to_parent customer also leaves a
+        marker in its parent's partition: the fresh re-read before sending
+        (sending_view) follows it to the child's invoices, credits and pauses."""
+        written = 0
+
+        def items() -> Iterator[Item]:
+            nonlocal written
+            for c in customers:
+                written += 1
+                yield mapping.customer_item(c)
+                child = mapping.child_item(c)
+                if child is not None:
+                    yield child
+
+        write(items(), self.writer)
+        return written
+
+    # The rows below belong to customers already stored: each batch reads their
+    # profiles once (customer_roots) to index the rows under the customer dunned
+    # and to return the subsidiaries of the customers written for (the import
+    # marks each; a contact is not indexed, its batch reads them for that alone).
+
+    def put_contacts(self, contacts: Iterable[Contact]) -> set[str]:
+        rows = list(contacts)
+        where = self.customer_roots(c.customer_id for c in rows)
+        write((mapping.contact_item(c) for c in rows), self.writer)
+        return _subsidiaries(where)
+
+    def put_groups(self, groups: Iterable[InvoiceGroup]) -> set[str]:
+        rows = list(groups)
+        where = self.customer_roots(g.customer_id for g in rows)
+        write((mapping.group_item(g, where[g.customer_id]) for g in rows), self.writer)
+        return _subsidiaries(where)
+
+    def put_invoices(self, invoices: Iterable[Invoice]) -> set[str]:
+        rows = list(invoices)
+        where = self.customer_roots(i.customer_id for i in rows)
+        write((mapping.invoice_item(i, where[i.customer_id]) for i in rows), self.writer)
+        return _subsidiaries(where)
+
+    def put_credits(self, credits: Iterable[Credit]) -> set[str]:
+        rows = list(credits)
+        where = self.customer_roots(c.customer_id for c in rows)
+        write((mapping.credit_item(c, where[c.customer_id]) for c in rows), self.writer)
+        return _subsidiaries(where)
+
+    def customer_roots(self, customer_ids: Iterable[str]) -> dict[str, Placement]:
+        """customer id -> (subsidiary, dunned customer) for the ids that exist."""
+        wanted = [(keys.cust_pk(c), keys.PROFILE) for c in set(customer_ids)]
+        return {
+            c.customer_id: mapping.placement(c)
+            for c in CustomerItem.batch_get(
+                wanted,
+                attributes_to_get=["customer_id", "subsidiary_id", "parent_id", "bill_to_parent"],
+            )
+        }
+
+    def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None:
+        MarkItem(
+            keys.shard_key(subsidiary_id), keys.IMPORT_MARK, at=at.isoformat(), detail=detail
+        ).save()
+
+
+def _subsidiaries(where: dict[str, Placement]) -> set[str]:
+    return {subsidiary for subsidiary, _ in where.values()}

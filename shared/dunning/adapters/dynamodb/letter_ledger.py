@@ -1,0 +1,206 @@
+"""The letter ledger (sending's port, LedgerRepository): one item per letter id, its
+state changed only by conditional writes, so a letter is never sent twice."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any, cast
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from dunning.adapters.dynamodb import keys
+from dunning.adapters.dynamodb.errors import (
+    cancellation_codes,
+    failed_conditions,
+    is_conditional,
+    typed,
+)
+from dunning.adapters.dynamodb.mapping import ledger_entry, letter_item, records
+from dunning.adapters.dynamodb.models import (
+    AddressItem,
+    Item,
+    LetterItem,
+    StateItem,
+    connection,
+)
+from dunning.domain.delivery.ledger import LedgerEntry, Transition
+from dunning.domain.delivery.refresh import CustomerRecords
+from dunning.domain.delivery.routing import address_key
+from dunning.domain.model import Letter, LetterStatus
+from dunning.ports import Conflict
+
+TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
+TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
+
+# What sending never needs of a customer's partition: its other letters (they grow with
+# every month of history) and its scope states. Filtered by kind: keys cannot be filtered.
+_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem)
+
+
+class LetterLedgerTable:
+    """The ledger's reads and writes, and the fresh re-read of a customer before sending."""
+
+    @staticmethod
+    def get_letter(customer_id: str, letter_id: str) -> LedgerEntry | None:
+        try:
+            it = LetterItem.get(
+                keys.cust_pk(customer_id), keys.letter_sk(letter_id), consistent_read=True
+            )
+        except LetterItem.DoesNotExist:
+            return None
+        return ledger_entry(it)
+
+    def transition_letter(
+        self,
+        letter: Letter,
+        from_status: LetterStatus | Sequence[LetterStatus],
+        to_status: LetterStatus,
+        delivery: dict[str, Any],
+    ) -> None:
+        """Move a ledger item between states; raises Conflict if it was not in from_status
+        (one state, or any of several)."""
+        allowed = [from_status] if isinstance(from_status, LetterStatus) else list(from_status)
+        item = letter_item(letter, to_status, delivery)
+        try:
+            item.save(condition=LetterItem.status.is_in(*allowed))
+        except PutError as e:
+            if is_conditional(e):
+                was = " or ".join(allowed)
+                raise Conflict(f"letter {letter.letter_id} is no longer {was}") from e
+            raise typed(e) from e
+
+    def transition_letters(self, changes: Sequence[Transition]) -> frozenset[str]:
+        """Several transitions as few writes, each conditional on its allowed states as
+        transition_letter is, in
+        TransactWriteItems of up to 100 letters and ~2 MB (one change: a PutItem; one
+        letter at most once). Returns the ids of the letters found in another state:
+        those are left as they are, every other change is written."""
+        latest = {change.letter.letter_id: change for change in changes}  # one write per item
+        conflicts: set[str] = set()
+        for chunk in transaction_chunks(list(latest.values()), letter_item):
+            conflicts |= self._transition_chunk(chunk)
+        return frozenset(conflicts)
+
+    def _transition_chunk(self, pending: list[tuple[Transition, LetterItem]]) -> set[str]:
+        conflicts: set[str] = set()
+        attempts = 0
+        while len(pending) > 1:
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    for change, item in pending:
+                        tx.save(item, condition=LetterItem.status.is_in(*change.allowed))
+                return conflicts
+            except TransactWriteError as e:
+                lost = failed_conditions(e)
+                attempts += 1
+                if any(lost):  # leave those out, write the others
+                    flagged = list(zip(pending, lost, strict=False))
+                    conflicts |= {change.letter.letter_id for (change, _), hit in flagged if hit}
+                    pending = [p for p, hit in flagged if not hit]
+                elif _worth_retrying(cancellation_codes(e), attempts):
+                    time.sleep(0.05 * attempts)
+                else:
+                    break  # refused whole (a limit, an outage): one write per letter below
+        for change, _ in pending:
+            try:
+                self.transition_letter(change.letter, change.allowed, change.to, change.delivery)
+            except Conflict:
+                conflicts.add(change.letter.letter_id)
+        return conflicts
+
+    def claim_letter(
+        self, letter: Letter, delivery: dict[str, Any], addresses: Sequence[str]
+    ) -> frozenset[str]:
+        """queued -> claimed, in one transaction with a check that none of `addresses`
+        is marked bounced (strongly consistent, and no extra read).
+
+        Returns the addresses found marked (address keys): then nothing is claimed and
+        the caller routes again without them. Raises Conflict if the letter is no
+        longer queued.
+        """
+        item = letter_item(letter, LetterStatus.CLAIMED, delivery)
+        marks = list(dict.fromkeys(address_key(a) for a in addresses))
+        if not marks:
+            self.transition_letter(letter, LetterStatus.QUEUED, LetterStatus.CLAIMED, delivery)
+            return frozenset()
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for mark in marks:
+                    tx.condition_check(
+                        AddressItem,
+                        keys.address_pk(mark),
+                        keys.BOUNCE,
+                        AddressItem.pk.does_not_exist(),
+                    )
+                tx.save(item, condition=LetterItem.status == LetterStatus.QUEUED)
+        except TransactWriteError as e:
+            failed = failed_conditions(e)
+            if len(failed) == len(marks) + 1:
+                if failed[-1]:
+                    raise Conflict(f"letter {letter.letter_id} is no longer queued") from e
+                marked = frozenset(k for k, hit in zip(marks, failed, strict=False) if hit)
+                if marked:
+                    return marked
+            raise typed(e) from e
+        return frozenset()
+
+    def sending_view(
+        self, customer_id: str, letter_id: str
+    ) -> tuple[LedgerEntry | None, CustomerRecords]:
+        """The ledger entry and the customer's records in one strongly consistent Query
+        of the customer's partition (other letters and scope states filtered out)."""
+        items = Item.query(
+            keys.cust_pk(customer_id),
+            consistent_read=True,
+            filter_condition=_NOT_FOR_SENDING | (LetterItem.letter_id == letter_id),
+        )
+        entry = None
+        rest: list[Item] = []
+        for it in items:
+            if isinstance(it, LetterItem):
+                entry = ledger_entry(it)
+            else:
+                rest.append(it)
+        return entry, records(rest)
+
+    def customer_records(self, customer_id: str) -> CustomerRecords:
+        """A customer's records, strongly consistent (a bill_to_parent child's, before
+        its parent's letter goes out)."""
+        query = Item.query(
+            keys.cust_pk(customer_id), consistent_read=True, filter_condition=_NOT_FOR_SENDING
+        )
+        return records(query)
+
+    def letters(self, status: LetterStatus, since: date | None = None) -> Iterator[LedgerEntry]:
+        condition = LetterItem.gsi3sk >= since.isoformat() if since else None
+        query = Item.by_status.query(keys.status_key(status), condition)
+        for it in cast(Iterator[LetterItem], query):
+            yield ledger_entry(it)
+
+
+def transaction_chunks(
+    changes: list[Transition], item_of: Any
+) -> Iterator[list[tuple[Transition, LetterItem]]]:
+    """Changes with their items, cut below TransactWriteItems' limits (100 actions, 4 MB
+    in all): a long letter's body can be tens of KB."""
+    chunk: list[tuple[Transition, LetterItem]] = []
+    size = 0
+    for change in changes:
+        item = item_of(change.letter, change.to, change.delivery)
+        item_size = len(item.body.encode()) + 1_000  # keys, index keys, the condition
+        if chunk and (len(chunk) == TRANSACTION_ITEMS or size + item_size > TRANSACTION_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append((change, item))
+        size += item_size
+    if chunk:
+        yield chunk
+
+
+def _worth_retrying(codes: list[str | None], attempts: int) -> bool:
+    """A transaction that only met another one writing the same items (a duplicate
+    delivery flagging a letter) goes through on a second try."""
+    return attempts < 3 and "TransactionConflict" in codes
