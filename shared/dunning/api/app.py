@@ -17,9 +17,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dunning.api import errors
 from dunning.api.routes import ROUTERS
 from dunning.api.routes.common import USE_CASE
-from dunning.usecases.collections import Collections, CollectionsDeps
+from dunning.usecases.collector_actions import CollectorActions, CollectorDeps
 
-ApiDeps = CollectionsDeps  # what functions/api/handler.py and composition.api_deps build
+ApiDeps = CollectorDeps  # what functions/api/handler.py and composition.api_deps build
 
 # API Gateway with IAM authorisation: browsers send SigV4 headers.
 CORS = CORSConfig(
@@ -66,5 +66,5 @@ def app_for(deps: ApiDeps) -> JsonApiResolver:
     """The application with the use case over `deps` in its context, for one request:
     Powertools clears the context after every resolve."""
     app = build_app()
-    app.append_context(**{USE_CASE: Collections(deps)})
+    app.append_context(**{USE_CASE: CollectorActions(deps)})
     return app

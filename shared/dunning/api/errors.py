@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from dunning.api.schemas import CROSS_FIELD
 from dunning.domain.configuration.parse import ConfigError
 from dunning.ports import Conflict, NotFound, TransientError
-from dunning.usecases.collections import Rejected
+from dunning.usecases.collector_actions import Rejected
 
 logger = Logger(child=True)
 

@@ -1,4 +1,4 @@
-"""What the collections API reads and writes (the use case's CollectionsRepository).
+"""What the collections API reads and writes (the use case's ActionsRepository).
 
 Single-item reads and writes (GetItem, PutItem, DeleteItem, Query) and small
 transactions where two items must change together: the API function's IAM

@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from dunning.api.errors import DOCUMENTED_ERRORS
 from dunning.api.schemas import EmptyRequest, LetterList, LetterOut
-from dunning.usecases.collections import Collections, LetterPage
+from dunning.usecases.collector_actions import CollectorActions
+from dunning.usecases.collector_results import LetterPage
 
 # REST API Gateway passes the path still percent-encoded: an id may encode 3 chars per char.
 RAW_ID_MAX = 300
@@ -34,9 +35,9 @@ TAGS_LETTERS = ["letters"]
 USE_CASE = "collections"  # the use case's key in the resolver's context
 
 
-def use_case(router: Router) -> Collections:
+def use_case(router: Router) -> CollectorActions:
     """The use case the handler put in the context for this request."""
-    service: Collections = router.context[USE_CASE]
+    service: CollectorActions = router.context[USE_CASE]
     return service
 
 

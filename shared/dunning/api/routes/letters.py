@@ -34,7 +34,7 @@ from dunning.api.schemas import (
 )
 from dunning.domain.engine.by_hand import Skipped
 from dunning.domain.model import LetterStatus
-from dunning.usecases.collections import Preview
+from dunning.usecases.collector_results import Preview
 
 router = Router()
 

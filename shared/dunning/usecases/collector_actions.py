@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.routing import route
-from dunning.domain.engine.by_hand import HandLetters, Skipped, letters_at_level, letters_now
+from dunning.domain.engine.by_hand import HandLetters, letters_at_level, letters_now
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.run import customer_balance
 from dunning.domain.engine.scopes import ProcedureBook
@@ -37,6 +37,14 @@ from dunning.domain.model import (
 )
 from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
 from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer
+from dunning.usecases.collector_results import (
+    HandResult,
+    LetterPage,
+    Paused,
+    Preview,
+    PromiseRecorded,
+    Resumed,
+)
 from dunning.usecases.evaluate import EvaluationRepository
 
 
@@ -49,7 +57,7 @@ class Rejected(DunningError):
         self.message = message
 
 
-class CollectionsRepository(EvaluationRepository, Protocol):
+class ActionsRepository(EvaluationRepository, Protocol):
     """What evaluation reads and writes (send now evaluates), and the collector's own."""
 
     def customer(self, customer_id: str) -> Customer | None: ...
@@ -80,71 +88,14 @@ class CollectionsRepository(EvaluationRepository, Protocol):
     ) -> tuple[list[LedgerEntry], bool]: ...
 
 
-@dataclass(eq=False)  # hashed by identity: the API app is built once per bundle
-class CollectionsDeps:
+@dataclass
+class CollectorDeps:
     config: ConfigSource
-    repo: CollectionsRepository
+    repo: ActionsRepository
     evaluations: Queue  # EvaluateShard messages (resume: evaluate one customer at once)
     letters: Queue  # SendLetters messages (send now, approve)
     renderer: Renderer
     clock: Clock
-
-
-# --- results --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Paused:
-    pause: Pause
-    changed: bool  # False when the very same pause was already there
-
-
-@dataclass(frozen=True)
-class Resumed:
-    target: ScopeKind
-    target_id: str
-    customer_id: str
-    was_paused: bool
-    evaluation: EvaluateShard
-
-
-@dataclass(frozen=True)
-class PromiseRecorded:
-    promise: Promise
-    created: bool
-    paused_until: date
-
-
-@dataclass(frozen=True)
-class Preview:
-    letter: Letter
-    language: str
-    subject: str
-    text: str
-    html: str
-    to: tuple[str, ...]
-    cc: tuple[str, ...]
-    channels: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class HandResult:
-    customer_id: str
-    owner_id: str
-    as_of: date
-    letters: tuple[LedgerEntry, ...] = ()
-    previews: tuple[Preview, ...] = ()
-    skipped: tuple[Skipped, ...] = ()
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class LetterPage:
-    letters: list[LedgerEntry]
-    more: bool
-
-
-# --- the operations -------------------------------------------------------------------
 
 
 @dataclass
@@ -157,8 +108,8 @@ class _Customer:
     today: date
 
 
-class Collections:
-    def __init__(self, deps: CollectionsDeps):
+class CollectorActions:
+    def __init__(self, deps: CollectorDeps):
         self.deps = deps
 
     # --- pause and resume ---
