@@ -39,6 +39,7 @@ from dunning.ports import (
     Mailer,
     MessageRejected,
     PdfMaker,
+    Redelivery,
     Renderer,
 )
 from dunning.usecases.letter_outcomes import Outcomes
@@ -76,6 +77,7 @@ class SendDeps:
     mailer: Mailer
     documents: DocumentStore
     clock: Clock
+    redelivery: Redelivery | None = None  # the letter queue, to postpone messages
 
 
 @dataclass(frozen=True)
