@@ -28,7 +28,7 @@ def lambda_handler(event: dict, context: LambdaContext, deps: SendDeps | None = 
     batch = LetterBatch(bundle, lambda: context.get_remaining_time_in_millis() / 1000)
 
     def record_handler(record: SQSRecord) -> None:
-        batch.deliver(SendLetters.from_json(record.body), record.message_id).raise_for_error()
+        batch.deliver(SendLetters.from_json(record.body), record).raise_for_error()
 
     with batch:  # the outcomes are written as the batch closes, before SQS deletes any
         response = process_partial_response(

@@ -24,7 +24,7 @@ from dunning.domain.letters.codec import letter_record
 from dunning.domain.model import Config, LetterStatus
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver
-from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, drop
+from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, download, drop
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 
@@ -89,6 +89,7 @@ class Simulation:
         self.driver = LocalDriver(aws, log)
         self.config = parse_config((data / "dunning.yaml").read_text(encoding="utf-8"))
         self.rejected: list[str] = []
+        self.reports: list[str] = []  # the rejected files' error reports in the bucket
 
     def setup(self) -> list[dict[str, Any]]:
         """Verify the senders (as a deployer does in SES), upload config, import the CSVs."""
@@ -139,7 +140,9 @@ class Simulation:
         # Uploaded customers first; then the import's follow-ups run and each file's
         # outcome is read back from the bucket (processed/ or rejected/).
         outcomes = drop(self.driver, csv_files_in_order(folder), label)
-        self.rejected.extend(o.key for o in outcomes if o.status is FileStatus.REJECTED)
+        rejected = [o for o in outcomes if o.status is FileStatus.REJECTED]
+        self.rejected.extend(o.key for o in rejected)
+        self.reports.extend(o.report for o in rejected if o.report)
         return [o.as_dict() for o in outcomes]
 
     # --- output ----------------------------------------------------------------------
@@ -152,6 +155,7 @@ class Simulation:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
         emails = self._write_emails(self.out / "emails")
         pdfs = self._write_pdfs(self.out / "pdfs")
+        self._write_reports(self.out / "rejected")
         result = SimulationResult(letters, emails, pdfs, days, self.rejected)
         (self.out / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
         return result
@@ -181,6 +185,16 @@ class Simulation:
             (folder / f"{letter_id}.eml").write_text(raw, encoding="utf-8")
             count += 1
         return count
+
+    def _write_reports(self, folder: Path) -> None:
+        """Each rejected file's error reports (.errors.csv and .errors.json) as the import
+        left them under rejected/ in the bucket."""
+        s3, bucket = self.aws.client("s3"), self.aws.deployment.refs["ImportBucket"]
+        for report in self.reports:
+            stem = report.rsplit(".errors.", 1)[0]
+            found = s3.list_objects_v2(Bucket=bucket, Prefix=f"{stem}.errors.")
+            for obj in found.get("Contents", []):
+                download(s3, bucket, obj["Key"], folder)
 
     def _write_pdfs(self, folder: Path) -> int:
         """Every letter's PDF: the archive (letters/) and the print queue's, which is a

@@ -22,7 +22,7 @@ from dunning.adapters.dynamodb.daily_run import DailyRunTable
 from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
 from dunning.adapters.dynamodb.models import bind
 from dunning.adapters.s3 import S3ConfigSource, S3DocumentStore, S3Files
-from dunning.adapters.sqs import SqsQueue
+from dunning.adapters.sqs import SqsQueue, SqsRedelivery
 from dunning.settings import Settings
 from dunning.usecases.evaluate import Evaluate
 from dunning.usecases.fan_out import FanOut
@@ -103,6 +103,9 @@ def send_deps(settings: Settings) -> SendDeps:
         mailer=mailer,
         documents=S3DocumentStore(_client("s3", settings), settings.letter_bucket),
         clock=clock,
+        redelivery=SqsRedelivery(_client("sqs", settings), settings.letter_queue_url)
+        if settings.letter_queue_url
+        else None,
     )
 
 

@@ -31,12 +31,23 @@ class TransientError(DunningError):
     """Throttling or a timeout: the message should be retried later."""
 
 
+class QuotaExhausted(TransientError):
+    """The mail service takes nothing more for now (its daily quota is used up, or
+    sending is paused): the jobs still to do wait, trying them would only fail too."""
+
+
 class ConfigSource(Protocol):
     def load(self) -> Config: ...
 
 
 class Queue(Protocol):
     def send_all(self, bodies: Iterable[str]) -> int: ...
+
+
+class Redelivery(Protocol):
+    def postpone(self, receipt_handles: Sequence[str], seconds: int) -> None:
+        """The received messages come back `seconds` from now, not at once."""
+        ...
 
 
 class DocumentStore(Protocol):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -24,9 +29,86 @@ DataDir = Annotated[
 ]
 
 
+EXIT_FAILED = 1  # bad configuration or data, or the run broke down
+EXIT_REJECTED = 3  # all written, but an import file was rejected (SPEC 3.4)
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"dunning {version('dunning')}")
+        except PackageNotFoundError:  # run from a checkout without installing it
+            typer.echo("dunning (not installed)")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Dunning on one machine: the real handlers on an embedded AWS."""
+
+
+@contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so the embedded AWS's processes are stopped on the
+    way out (killed by the default action, DynamoDB Local and moto would outlive us)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(EXIT_FAILED)
+
+
+def _checked_data(data: Path) -> None:
+    """dunning.yaml and actions.jsonl read before the embedded AWS starts: a mistake in
+    them fails in a second, named by file, line and key path, without a traceback."""
+    from dunning.domain.configuration.parse import ConfigError, parse_config
+    from dunning_local.cli.problems import config_problems
+    from dunning_local.simulation import read_actions
+
+    config = data / "dunning.yaml"
+    try:
+        parse_config(config.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise _fail(f"{config}: {e.strerror or e}") from None
+    except ConfigError as e:
+        problems = config_problems(config, e)
+        raise _fail("invalid configuration:\n  " + "\n  ".join(problems)) from None
+    try:
+        read_actions(data / "actions.jsonl")
+    except ValueError as e:
+        raise _fail(f"{data}/{e}") from None
+
+
+def _empty_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is not a folder", param_hint="--out")
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if not force:
+        raise typer.BadParameter(
+            f"{out} is not empty (--force empties it first)", param_hint="--out"
+        )
+    for child in out.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def _day(value: str) -> date:
@@ -42,13 +124,20 @@ def simulate(
     start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
     out: Annotated[Path, typer.Option("--out", help="Where letters, emails and PDFs go.")],
+    force: Annotated[bool, typer.Option("--force", help="Empty a non-empty --out first.")] = False,
 ) -> None:
-    """Run every day from --from to --to on the embedded AWS and write what was sent."""
+    """Run every day from --from to --to on the embedded AWS and write what was sent.
+
+    Exit status: 0 done; 3 done, but an import file was rejected (its error reports are
+    in OUT/rejected/); 1 bad configuration or data, or a failure; 2 bad arguments."""
+    from dunning_local.services import EmbeddedAwsError
     from dunning_local.simulation import simulate as run
 
     first, last = _day(start), _day(end)
     if last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
+    _empty_out(out, force)
+    _checked_data(data)
     total = (last - first).days + 1
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -65,9 +154,17 @@ def simulate(
             seen["messages"] += report.messages  # type: ignore[attr-defined]
             progress.update(task, advance=1, description=str(report.day))  # type: ignore[attr-defined]
 
-        result = run(data, first, last, out, on_day)
+        try:
+            with _stopped_by_sigterm():
+                result = run(data, first, last, out, on_day)
+        except EmbeddedAwsError as e:
+            raise _fail(str(e)) from None
         progress.update(task, letters=len(result.letters))
     _print_summary(result.summary(), out)
+    if result.rejected:
+        rejected = len(result.rejected)
+        console.print(f"[red]{rejected} file(s) rejected[/red]: reports in {out / 'rejected'}/")
+        raise typer.Exit(EXIT_REJECTED)
 
 
 @app.command()
@@ -116,9 +213,17 @@ def serve(
 ) -> None:
     """Serve the collections API on localhost over the embedded AWS; Ctrl-C stops both."""
     from dunning_local.cli.serve import serve as run
+    from dunning_local.services import EmbeddedAwsError
 
     day = _day(today) if today else None
-    run(data, host, port, day, lambda line: print(line, flush=True))
+    _checked_data(data)
+    try:
+        with _stopped_by_sigterm():
+            run(data, host, port, day, lambda line: print(line, flush=True))
+    except KeyboardInterrupt:  # before or after serving began: all stopped by now
+        print("stopped", flush=True)
+    except (EmbeddedAwsError, ValueError) as e:  # ValueError: a CSV file was rejected
+        raise _fail(str(e)) from None
 
 
 app.command("import")(import_files)  # `import` is a keyword: the function has another name

@@ -2,7 +2,11 @@
 
 multipart/mixed( multipart/alternative(text, html), PDF ) built with the standard
 library. Header values are checked here, at the one place they enter the message:
-a CR or LF would let data add headers (Bcc...), so it is rejected, never folded.
+a CR or LF would let data add headers (Bcc...), so it is rejected, never folded. So
+is one hidden in an RFC 2047 encoded word (`=?UTF-8?Q?=0D=0ABcc:...?=`): Python 3.11
+and 3.12 decode such words in the value while folding the header and write the line
+break out raw. Each value is checked as that parser reads it, and the headers of the
+message built are read back: exactly the ones set here, or the message is refused.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from email import policy
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime
 
 from dunning.domain.patterns import ADDR_SPEC, DOMAIN
@@ -32,9 +38,20 @@ class InvalidEmailError(ValueError):
 
 
 def _no_line_breaks(field: str, value: str) -> str:
-    if _LINE_BREAK_RE.search(value):
+    if _LINE_BREAK_RE.search(value) or _LINE_BREAK_RE.search(_decoded(field, value)):
         raise InvalidEmailError(f"{field} contains a line break")
     return value
+
+
+def _decoded(field: str, value: str) -> str:
+    """The value with its encoded words decoded, as the header parser that folds it
+    on output reads them; the value itself when it has none."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(policy.default.header_factory("X-Check", value))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError) as e:
+        raise InvalidEmailError(f"{field} has an unreadable encoded word") from e
 
 
 def parse_address(field: str, value: str) -> Address:
@@ -45,7 +62,8 @@ def parse_address(field: str, value: str) -> Address:
     if not match or not ADDR_SPEC.fullmatch(addr_spec):
         raise InvalidEmailError(f"{field} is not a valid email address: {value[:100]!r}")
     local, domain = addr_spec.rsplit("@", 1)
-    return Address(display_name=(match["name"] or "").strip(), username=local, domain=domain)
+    name = _no_line_breaks(field, (match["name"] or "").strip())  # unquoted: its words too
+    return Address(display_name=name, username=local, domain=domain)
 
 
 def _addresses(field: str, values: Sequence[str]) -> list[Address]:
@@ -95,7 +113,16 @@ def build_email(
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     if attachment is not None:
         _attach_pdf(msg, *attachment)
-    return msg.as_bytes(policy=policy.SMTP)
+    raw = msg.as_bytes(policy=policy.SMTP)
+    _same_headers(msg, raw)
+    return raw
+
+
+def _same_headers(msg: EmailMessage, raw: bytes) -> None:
+    """The serialised message carries exactly the headers set, none added by a value."""
+    head = BytesHeaderParser(policy=policy.default).parsebytes(raw.split(b"\r\n\r\n", 1)[0])
+    if sorted(k.lower() for k in head) != sorted(k.lower() for k in msg):  # header names
+        raise InvalidEmailError("a header value would add headers to the message")
 
 
 def _attach_pdf(msg: EmailMessage, filename: str, data: bytes) -> None:

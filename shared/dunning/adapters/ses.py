@@ -4,7 +4,9 @@ so a retry belongs to SQS redelivery and the letter ledger, never to botocore.
 Errors come out typed, at this one place:
 - nothing left this process (the MIME message could not be built, no connection was
   made) or SES answered with an error: a DunningError (TransientError to try again
-  later, MessageRejected when trying again cannot help);
+  later; QuotaExhausted when SES takes no more mail from this account for now: the
+  daily quota is used up or sending is paused; MessageRejected when trying again
+  cannot help);
 - anything else (a read timeout, a dropped connection after the request was written)
   passes through untouched: SES may have accepted the message, the outcome is unknown.
 """
@@ -19,12 +21,36 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from dunning.adapters.email_message import InvalidEmailError, build_email
-from dunning.ports import Clock, Envelope, MessageRejected, RenderedLetter, TransientError
+from dunning.ports import (
+    Clock,
+    DunningError,
+    Envelope,
+    MessageRejected,
+    QuotaExhausted,
+    RenderedLetter,
+    TransientError,
+)
 
 ONE_ATTEMPT = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
 _TRANSIENT = {"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"}
+# Sending is stopped for the whole account or configuration set, not for this message.
+_STOPPED = {"AccountSendingPausedException", "ConfigurationSetSendingPausedException"}
+# SES answers both limits with the code Throttling; only the message tells the daily
+# quota ("Daily message quota exceeded.") from the rate ("Maximum sending rate exceeded.").
+_DAILY_QUOTA = "daily message quota exceeded"
 
-__all__ = ["ONE_ATTEMPT", "MessageRejected", "SesLetterMailer", "SesMailer"]
+__all__ = ["ONE_ATTEMPT", "MessageRejected", "SesLetterMailer", "SesMailer", "ses_error"]
+
+
+def ses_error(error: ClientError) -> DunningError:
+    """The typed error of an error answer from SES (the one place SES codes are read)."""
+    details = error.response.get("Error", {})
+    code, message = str(details.get("Code", "")), str(details.get("Message", ""))
+    if code in _STOPPED or (code == "Throttling" and _DAILY_QUOTA in message.lower()):
+        return QuotaExhausted(f"SES: {code}: {message}")
+    if code in _TRANSIENT:
+        return TransientError(f"SES: {code}")
+    return MessageRejected(f"SES: {code}: {error}")
 
 
 class SesMailer:
@@ -39,10 +65,7 @@ class SesMailer:
                 Source=source, Destinations=list(destinations), RawMessage={"Data": raw}, **extra
             )
         except ClientError as e:
-            code = e.response.get("Error", {}).get("Code", "")
-            if code in _TRANSIENT:
-                raise TransientError(f"SES: {code}") from e
-            raise MessageRejected(f"SES: {code}: {e}") from e
+            raise ses_error(e) from e
         except (EndpointConnectionError, ConnectTimeoutError) as e:
             # The connection was never made, so nothing was sent.
             raise TransientError(f"SES unreachable: {e}") from e

@@ -1,11 +1,14 @@
-"""SQS queue: SendMessageBatch of 10, failed entries retried, then a typed error."""
+"""SQS queue: SendMessageBatch of 10, failed entries retried, then a typed error; and
+received messages postponed (their visibility timeout changed)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from dunning.ports import TransientError
 
@@ -46,3 +49,31 @@ class SqsQueue:
                 return
             time.sleep(0.05 * 2**attempt)
         raise TransientError(f"SQS refused {len(pending)} message(s) after {ATTEMPTS} attempts")
+
+
+MAX_VISIBILITY = 43_200  # SQS's limit: 12 hours
+
+
+class SqsRedelivery:
+    """The Redelivery port: received messages made invisible for a while, so they come
+    back later (ChangeMessageVisibilityBatch, 10 at a time)."""
+
+    def __init__(self, client: Any, queue_url: str):
+        self._client = client
+        self._url = queue_url
+
+    def postpone(self, receipt_handles: Sequence[str], seconds: int) -> None:
+        timeout = max(0, min(MAX_VISIBILITY, int(seconds)))
+        for chunk in batched(receipt_handles, BATCH):
+            entries = [
+                {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": timeout}
+                for i, h in enumerate(chunk)
+            ]
+            try:
+                result = self._client.change_message_visibility_batch(
+                    QueueUrl=self._url, Entries=entries
+                )
+            except ClientError as e:
+                raise TransientError(f"SQS: {e.response.get('Error', {}).get('Code')}") from e
+            if result.get("Failed"):
+                raise TransientError(f"SQS kept {len(result['Failed'])} message(s) visible")

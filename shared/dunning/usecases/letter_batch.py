@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from dunning.domain.delivery.ledger import JobResult
 from dunning.domain.model import Config
@@ -13,6 +13,7 @@ from dunning.messages import LetterJob, SendLetters
 from dunning.ports import (
     ConfigSource,
     Conflict,
+    QuotaExhausted,
     TransientError,
 )
 from dunning.usecases.letter_outcomes import Outcomes, Recorded
@@ -39,16 +40,30 @@ def for_one_batch(deps: SendDeps) -> SendDeps:
 # A job is started only with this much of the invocation left: the slowest letter (two
 # pages, S3, SES) and the outcomes' write fit in it many times over.
 RESERVE_SECONDS = 20.0
+# How long the messages left when SES stops taking mail (QuotaExhausted) wait before
+# they come back: with the letter queue's maxReceiveCount of 5, four such waits span
+# SES's rolling 24-hour quota window before a message could reach the DLQ.
+QUOTA_WAIT_SECONDS = 6 * 3600
 
 
 @dataclass
 class MessageResult:
     outcomes: list[tuple[LetterJob, JobResult]] = field(default_factory=list)  # job order
     error: Exception | None = None  # the first failure: the message is to come back
+    receipt_handle: str | None = None  # to postpone the message
 
     def raise_for_error(self) -> None:
         if self.error is not None:
             raise self.error
+
+
+class Received(Protocol):
+    """An SQS message as received (Powertools' SQSRecord is one)."""
+
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def receipt_handle(self) -> str: ...
 
 
 class LetterBatch:
@@ -63,12 +78,22 @@ class LetterBatch:
         self._outcomes = Outcomes(deps.repo)
         self._results: dict[str, MessageResult] = {}
         self._recorded = Recorded({}, frozenset())
+        self._stopped: QuotaExhausted | None = None
 
-    def deliver(self, msg: SendLetters, message_id: str) -> MessageResult:
+    def deliver(self, msg: SendLetters, received: Received | str) -> MessageResult:
         """Every job of one message, in order. A job that fails does not stop the others
         (a throttled service does: the next job would meet it too; nor is a job started
-        with less than RESERVE_SECONDS left); the result carries the first error."""
-        result = self._results[message_id] = MessageResult()
+        with less than RESERVE_SECONDS left); the result carries the first error. Once
+        SES takes no more mail (QuotaExhausted), no job of the batch is started.
+        `received` is the SQS message (its id alone where it will not be postponed)."""
+        if isinstance(received, str):
+            message_id, receipt_handle = received, None
+        else:
+            message_id, receipt_handle = received.message_id, received.receipt_handle
+        result = self._results[message_id] = MessageResult(receipt_handle=receipt_handle)
+        if self._stopped is not None:
+            result.error = QuotaExhausted(f"not tried: {self._stopped}")
+            return result
         for n, job in enumerate(msg.jobs):
             if self._seconds_left() < RESERVE_SECONDS:
                 left = len(msg.jobs) - n
@@ -80,6 +105,8 @@ class LetterBatch:
                 result.outcomes.append((job, send_one(job, self._deps, self._outcomes, message_id)))
             except Exception as e:
                 result.error = result.error or e
+                if isinstance(e, QuotaExhausted):
+                    self._stopped = e
                 if isinstance(e, TransientError):
                     break
         return result
@@ -97,6 +124,18 @@ class LetterBatch:
                 result.error = result.error or Conflict(
                     f"message {message_id}: a letter is no longer this delivery's"
                 )
+        self._postpone_the_failed()
+
+    def _postpone_the_failed(self) -> None:
+        """After a QuotaExhausted the failed messages come back in QUOTA_WAIT_SECONDS (when
+        the bundle has a redelivery), not at once to meet the same answer until they
+        reach the DLQ. Also when every message failed (the handler raises then)."""
+        if self._stopped is None or self._deps.redelivery is None:
+            return
+        failed = self._results.values()
+        handles = [r.receipt_handle for r in failed if r.error is not None and r.receipt_handle]
+        if handles:
+            self._deps.redelivery.postpone(handles, QUOTA_WAIT_SECONDS)
 
     @property
     def results(self) -> dict[str, MessageResult]:

@@ -38,6 +38,7 @@ from dunning.ports import (
     Mailer,
     MessageRejected,
     PdfMaker,
+    Redelivery,
     Renderer,
 )
 from dunning.usecases.letter_outcomes import Outcomes
@@ -75,6 +76,7 @@ class SendDeps:
     mailer: Mailer
     documents: DocumentStore
     clock: Clock
+    redelivery: Redelivery | None = None  # the letter queue, to postpone messages
 
 
 @dataclass(frozen=True)

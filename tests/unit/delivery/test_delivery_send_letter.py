@@ -26,8 +26,16 @@ from dunning.domain.model import (
     ScopeKind,
 )
 from dunning.messages import LetterJob, SendLetters
-from dunning.ports import Conflict, MessageRejected, Pdf, RenderedLetter, TransientError
+from dunning.ports import (
+    Conflict,
+    MessageRejected,
+    Pdf,
+    QuotaExhausted,
+    RenderedLetter,
+    TransientError,
+)
 from dunning.usecases.letter_batch import (
+    QUOTA_WAIT_SECONDS,
     RESERVE_SECONDS,
     LetterBatch,
     MessageResult,
@@ -504,3 +512,54 @@ class StaticConfig:
 
     def load(self) -> Config:
         return self.config
+
+
+@dataclass(frozen=True)
+class Received:
+    message_id: str
+    receipt_handle: str
+
+
+@dataclass
+class Redelivery:
+    postponed: list[tuple[list[str], int]] = field(default_factory=list)
+
+    def postpone(self, receipt_handles: Any, seconds: int) -> None:
+        self.postponed.append((list(receipt_handles), seconds))
+
+
+def test_the_daily_quota_used_up_stops_the_batch_and_the_rest_waits_hours_not_the_dlq():
+    mailer = Mailer(fail=QuotaExhausted("SES: Throttling: Daily message quota exceeded."))
+    deps, ledger = setup(mailer=mailer)
+    deps = replace(deps, redelivery=(later := Redelivery()))
+    second, third = add_letter(ledger, "C2"), add_letter(ledger, "C3")
+    attempts = Counter[str]()
+    deps = replace(deps, mailer=_Counting(mailer, attempts))
+    with LetterBatch(deps) as batch:
+        first = batch.deliver(SendLetters((JOB, second)), Received("m0", "r0"))
+        rest = batch.deliver(SendLetters((third,)), Received("m1", "r1"))
+    assert isinstance(first.error, QuotaExhausted) and isinstance(rest.error, QuotaExhausted)
+    assert attempts == {JOB.letter_id: 1}  # nothing else was tried
+    assert [ledger.entries[j.letter_id][1] for j in (JOB, second, third)] == ["queued"] * 3
+    assert later.postponed == [(["r0", "r1"], QUOTA_WAIT_SECONDS)]
+    assert QUOTA_WAIT_SECONDS * 4 >= 24 * 3600  # maxReceiveCount 5 outlasts SES's window
+
+
+def test_a_busy_second_stops_only_its_message_and_nothing_is_postponed():
+    deps, ledger = setup(mailer=Mailer(fail=TransientError("SES: Throttling")))
+    deps = replace(deps, redelivery=(later := Redelivery()))
+    with LetterBatch(deps) as batch:
+        batch.deliver(SendLetters((JOB,)), Received("m0", "r0"))
+        batch.deliver(SendLetters((add_letter(ledger, "C2"),)), Received("m1", "r1"))
+    assert ledger.history.count("claimed") == 2  # the second message was tried
+    assert later.postponed == []
+
+
+@dataclass
+class _Counting:
+    real: Any
+    attempts: Counter[str]
+
+    def send(self, envelope: Any, letter: Any, pdf: bytes | None) -> str:
+        self.attempts[envelope.letter_id] += 1
+        return str(self.real.send(envelope, letter, pdf))

@@ -152,3 +152,31 @@ def test_non_ascii_subject_is_encoded_and_round_trips() -> None:
     raw = build(subject=subject)
     assert "Société".encode() not in raw
     assert parse(raw)["Subject"] == subject
+
+
+ENCODED_BREAKS = [
+    "=?UTF-8?Q?=0D=0ABcc:_evil@example.com?=",
+    "=?utf-8?b?DQpCY2M6IGV2aWxAZXhhbXBsZS5jb20=?=",  # the same, base64
+    "Acme =?UTF-8?Q?=0AX-Evil:_1?= B.V.",
+    "=?UTF-8?Q?=E2=80=A8Bcc:_evil@example.com?=",  # U+2028, a line break to some readers
+]
+
+
+@pytest.mark.parametrize("evil", ENCODED_BREAKS)
+@pytest.mark.parametrize("field", ["subject", "sender", "reply_to", "to", "cc"])
+def test_a_line_break_in_an_encoded_word_never_adds_a_header(field: str, evil: str) -> None:
+    address = {"sender": "ar@acme.example", "reply_to": "r@acme.example"}.get(field, "x@c.example")
+    value = evil if field == "subject" else f"{evil} <{address}>"
+    try:
+        raw = build(**{field: [value] if field in ("to", "cc") else value})
+    except InvalidEmailError:
+        return  # refused: the letter fails, no mail goes out
+    msg = parse(raw)
+    assert msg["Bcc"] is None and msg["X-Evil"] is None
+    assert sorted(msg.keys()) == sorted(parse(build()).keys())
+
+
+def test_a_harmless_encoded_word_in_a_name_is_kept() -> None:
+    msg = parse(build(sender="=?UTF-8?Q?Zo=C3=AB?= <z@acme.example>", subject="=?UTF-8?Q?Hi?="))
+    assert msg["From"].addresses[0].username == "z"
+    assert msg["Bcc"] is None and sorted(msg.keys()) == sorted(parse(build()).keys())
