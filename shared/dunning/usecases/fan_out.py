@@ -67,9 +67,13 @@ def _stale(sub: Subsidiary, now: datetime, repo: RunRepository) -> str | None:
 
 
 def _shards(subsidiary_id: str, as_of: date, deps: FanOut) -> list[EvaluateShard]:
-    roster = deps.repo.roster(subsidiary_id)
-    n = deps.shard_size
+    bounds = shard_bounds(deps.repo.roster(subsidiary_id), deps.shard_size)
+    return [EvaluateShard(subsidiary_id, as_of, first, last) for first, last in bounds]
+
+
+def shard_bounds(roster: list[str], size: int) -> list[tuple[str, str]]:
+    """The first and last customer of each run of `size` consecutive roster customers
+    (the roster is in the shard index's order: each range holds exactly its run)."""
     return [
-        EvaluateShard(subsidiary_id, as_of, roster[i], roster[min(i + n, len(roster)) - 1])
-        for i in range(0, len(roster), n)
+        (roster[i], roster[min(i + size, len(roster)) - 1]) for i in range(0, len(roster), size)
     ]

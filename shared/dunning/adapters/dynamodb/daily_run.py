@@ -69,9 +69,7 @@ class DailyRunTable:
     def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot:
         parts: dict[type, list[Any]] = {}
         pending: set[ScopeRef] = set()
-        query = Item.by_shard.query(
-            keys.shard_key(subsidiary_id), Item.gsi1sk.between(*keys.shard_range(first, last))
-        )
+        query = Item.by_shard.query(keys.shard_key(subsidiary_id), Item.gsi1sk.between(first, last))
         for it in query:
             if isinstance(it, LetterItem):
                 pending.add(mapping.held_scope(it))

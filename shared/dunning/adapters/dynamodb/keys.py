@@ -8,13 +8,18 @@ Keys (all strings):
   pk SUB#<subsidiary> sk IMPORT | RUN#<as_of>
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
   pk IMPORT#<object key> sk OBJECT           the import ledger
-  ByShard  SUB#<subsidiary> / <dunned customer>#<customer>#<sk>   what evaluation reads
+  ByShard  SUB#<subsidiary> / <dunned customer>   what evaluation reads
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
   ByStatus LETTERS#<status> / <as_of>#<letter id>
 
 The dunned customer is the one whose letters cover the item: a bill_to_parent
 customer's parent, else the customer itself. Sorting the shard index by it puts
 a parent and its children in one contiguous range, so one Query reads a shard.
+The shard index's sort key is that customer id and nothing else: ids may hold any
+character, and a suffix (`<id>#...`) would let an id that extends another with a
+character sorting below the separator (`AB 1` after `AB`) fall outside its range.
+Bare ids order exactly as the roster does (DynamoDB compares UTF-8 bytes), so the
+range first..last, both included, holds exactly the shard's customers.
 """
 
 from __future__ import annotations
@@ -23,8 +28,6 @@ from datetime import date
 
 from dunning.adapters.dynamodb.models import Item
 from dunning.domain.model import ScopeKind
-
-HIGH = "\uffff"  # sorts after every id: closes a key range
 
 PROFILE = "PROFILE"
 IMPORT_MARK = "IMPORT"
@@ -121,15 +124,9 @@ def by_ref(item: Item, key: str, customer_id: str) -> None:
 # --- ByShard and ByStatus --------------------------------------------------------------
 
 
-def shard_range(first: str, last: str) -> tuple[str, str]:
-    """The ByShard sort keys of the dunned customers first..last, both included."""
-    return f"{first}#", f"{last}#{HIGH}"
-
-
-def by_shard(item: Item, subsidiary_id: str, dunned: str, customer_id: str) -> None:
+def by_shard(item: Item, subsidiary_id: str, dunned: str) -> None:
     """Put an item in the sparse ByShard index under the customer that is dunned."""
-    item.gsi1pk = shard_key(subsidiary_id)
-    item.gsi1sk = f"{dunned}#{customer_id}#{item.sk}"
+    item.gsi1pk, item.gsi1sk = shard_key(subsidiary_id), dunned
 
 
 def status_key(status: str) -> str:

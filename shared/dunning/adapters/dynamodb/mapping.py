@@ -84,7 +84,7 @@ def customer_item(c: Customer) -> CustomerItem:
         split_by_department=c.split_by_department,
     )
     root = billed_to_of(c)
-    keys.by_shard(it, c.subsidiary_id, root, c.customer_id)
+    keys.by_shard(it, c.subsidiary_id, root)
     if root == c.customer_id:
         keys.by_ref(it, keys.roster_key(c.subsidiary_id), c.customer_id)
     return it
@@ -123,7 +123,7 @@ def group_item(g: InvoiceGroup, where: Placement) -> GroupItem:
         procedure_id=g.procedure_id,
     )
     keys.by_ref(it, keys.ref_key(ScopeKind.INVOICE_GROUP, g.group_id), g.customer_id)
-    keys.by_shard(it, *where, g.customer_id)
+    keys.by_shard(it, *where)
     return it
 
 
@@ -147,7 +147,7 @@ def invoice_item(i: Invoice, where: Placement) -> InvoiceItem:
     )
     keys.by_ref(it, keys.ref_key(ScopeKind.INVOICE, i.invoice_id), i.customer_id)
     if i.is_open:  # the index holds open items only: paid history costs evaluation nothing
-        keys.by_shard(it, *where, i.customer_id)
+        keys.by_shard(it, *where)
     return it
 
 
@@ -163,7 +163,7 @@ def credit_item(c: Credit, where: Placement) -> CreditItem:
         credit_kind=str(c.kind),
     )
     if c.amount_unapplied > 0:
-        keys.by_shard(it, *where, c.customer_id)
+        keys.by_shard(it, *where)
     return it
 
 
@@ -178,7 +178,7 @@ def pause_item(pause: Pause, where: Placement) -> PauseItem:
         note=pause.note,
         until=pause.until,
     )
-    keys.by_shard(it, *where, pause.customer_id)
+    keys.by_shard(it, *where)
     return it
 
 
@@ -194,7 +194,7 @@ def state_item(s: ScopeState, where: Placement) -> StateItem:
         level=s.level,
         last_letter_date=s.last_letter_date,
     )
-    keys.by_shard(it, *where, s.customer_id)
+    keys.by_shard(it, *where)
     return it
 
 
@@ -211,7 +211,7 @@ def promise_item(subsidiary_id: str, p: Promise) -> PromiseItem:
         broken=p.broken,
     )
     if not p.broken:
-        keys.by_shard(it, subsidiary_id, p.customer_id, p.customer_id)
+        keys.by_shard(it, subsidiary_id, p.customer_id)
     return it
 
 
@@ -231,7 +231,7 @@ def letter_item(letter: Letter, status: LetterStatus, delivery: dict[str, Any]) 
     keys.by_ref(it, keys.letter_ref(letter.letter_id), letter.customer_id)
     keys.by_status(it, status, letter.as_of, letter.letter_id)
     if status == LetterStatus.PENDING_APPROVAL:  # holds its scope until approved
-        keys.by_shard(it, letter.subsidiary_id, letter.customer_id, letter.customer_id)
+        keys.by_shard(it, letter.subsidiary_id, letter.customer_id)
     return it
 
 
