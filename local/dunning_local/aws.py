@@ -102,7 +102,10 @@ class EmbeddedAws:
     @contextmanager
     def function_env(self, function: str) -> Iterator[None]:
         """The environment Lambda gives `function`, for the length of one invocation."""
-        values = self.deployment.function_env[function] | {"AWS_LAMBDA_FUNCTION_NAME": function}
+        values = self.deployment.function_env[function] | {
+            "AWS_LAMBDA_FUNCTION_NAME": function,
+            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here (Tracing: Active on AWS)
+        }
         saved = {k: os.environ.get(k) for k in values}
         os.environ.update(values)
         try:
