@@ -45,7 +45,8 @@ class EmbeddedAws:
 
     def __init__(self, template: Template | None = None, parameters: dict[str, Any] | None = None):
         self.template = template or load_template()
-        self.parameters = self.template.parameters | (parameters or {})
+        # Locally the API answers any origin (the dashboard and tests call it from anywhere).
+        self.parameters = self.template.parameters | {"AllowedOrigin": "*"} | (parameters or {})
         self.dynamodb = DynamoDbLocal()
         self.moto = MotoServer()
         self.deployment = Deployment()
