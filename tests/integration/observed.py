@@ -33,14 +33,18 @@ def observing(driver: LocalDriver, *functions: str) -> Iterator[Observed]:
     would be: EMF documents become metrics, the rest are log lines."""
     out = io.StringIO()
     handlers = {_logger(driver, f).registered_handler for f in functions}
-    saved = [(h, h.setStream(out)) for h in handlers]  # type: ignore[attr-defined]
+    # The stream is swapped, not set with setStream: that flushes the old one, which
+    # may be a stream an earlier test's capture has closed.
+    saved = [(h, h.stream) for h in handlers]  # type: ignore[attr-defined]
+    for handler in handlers:
+        handler.stream = out  # type: ignore[attr-defined]
     observed = Observed()
     try:
         with redirect_stdout(out):  # EMF is print()ed
             yield observed
     finally:
         for handler, stream in saved:
-            handler.setStream(stream)  # type: ignore[attr-defined]
+            handler.stream = stream  # type: ignore[attr-defined]
         _read(out.getvalue(), observed)
 
 
