@@ -2,18 +2,23 @@
 configuration set to SNS -> the addresses marked in DynamoDB; later letters to them
 are printed instead (SPEC 2.5)."""
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dunning.composition import feedback_deps
+from dunning.observability import ADDRESSES_MARKED, count, function_metrics
 from dunning.settings import Settings
 from dunning.usecases.record_feedback import FeedbackDeps, record_feedback
 
 logger = Logger()
+tracer = Tracer()
+metrics = function_metrics("bounces")
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext, deps: FeedbackDeps | None = None) -> dict:
     bundle = deps or feedback_deps(Settings.from_env())
     messages = [record.sns.message for record in SNSEvent(event).records]
@@ -21,4 +26,5 @@ def lambda_handler(event: dict, context: LambdaContext, deps: FeedbackDeps | Non
     # counts, reasons and letter ids only: the addresses are personal data
     summary = {"marked": len(result.marked), "ignored": result.ignored, "letters": result.letters}
     logger.info("feedback recorded", extra=summary)
+    count(metrics, ADDRESSES_MARKED, len(result.marked))
     return summary

@@ -45,7 +45,8 @@ class EmbeddedAws:
 
     def __init__(self, template: Template | None = None, parameters: dict[str, Any] | None = None):
         self.template = template or load_template()
-        self.parameters = self.template.parameters | (parameters or {})
+        # Locally the API answers any origin (the dashboard and tests call it from anywhere).
+        self.parameters = self.template.parameters | {"AllowedOrigin": "*"} | (parameters or {})
         self.dynamodb = DynamoDbLocal()
         self.moto = MotoServer()
         self.deployment = Deployment()
@@ -102,7 +103,10 @@ class EmbeddedAws:
     @contextmanager
     def function_env(self, function: str) -> Iterator[None]:
         """The environment Lambda gives `function`, for the length of one invocation."""
-        values = self.deployment.function_env[function] | {"AWS_LAMBDA_FUNCTION_NAME": function}
+        values = self.deployment.function_env[function] | {
+            "AWS_LAMBDA_FUNCTION_NAME": function,
+            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here (Tracing: Active on AWS)
+        }
         saved = {k: os.environ.get(k) for k in values}
         os.environ.update(values)
         try:

@@ -197,10 +197,11 @@ def import_deps(settings: Settings, bucket: str) -> ImportDeps:
 def api_deps(settings: Settings) -> Any:
     from dunning.adapters.dynamodb.collections_table import CollectionsTable
     from dunning.api import ApiDeps
+    from dunning.usecases.collector_actions import CollectorDeps
 
     bind_table(settings)
     sqs = _client("sqs", settings)
-    return ApiDeps(
+    actions = CollectorDeps(
         config=_config(settings),
         repo=CollectionsTable(),
         evaluations=SqsQueue(sqs, settings.evaluation_queue_url),
@@ -209,3 +210,4 @@ def api_deps(settings: Settings) -> Any:
         renderer=_renderer((*_template_overrides(settings), templates_dir())),
         clock=Clock(settings.fixed_now),
     )
+    return ApiDeps(actions, settings.allowed_origin)

@@ -38,6 +38,12 @@ class EvaluateShard:
             d["last_customer"],
         )
 
+    @property
+    def log_keys(self) -> dict[str, str]:
+        """What a log line about this shard carries: the shard's own id."""
+        first, last = self.first_customer, self.last_customer
+        return {"shard": f"{self.subsidiary_id}/{self.as_of.isoformat()}/{first}..{last}"}
+
 
 @dataclass(frozen=True)
 class LetterJob:
@@ -75,6 +81,11 @@ class SendLetters:
 
     def to_json(self) -> str:
         return json.dumps({"jobs": [asdict(job) for job in self.jobs]})
+
+    @property
+    def log_keys(self) -> dict[str, list[str]]:
+        """What a log line about this message carries: the ids of its letters."""
+        return {"letter_ids": [job.letter_id for job in self.jobs]}
 
     @classmethod
     def from_json(cls, text: str) -> SendLetters:

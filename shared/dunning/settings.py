@@ -35,6 +35,9 @@ class Settings:
     import_retry_seconds: int = 30
     import_max_wait_seconds: int = 1800
     import_max_attempts: int = 8
+    # CORS: the browser origin the API answers; any only where the template sets none
+    # (the local runtime and tests). On AWS: the template's AllowedOrigin.
+    allowed_origin: str = "*"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +68,7 @@ class Settings:
                 import_retry_seconds=_int(env, "IMPORT_RETRY_SECONDS", 30),
                 import_max_wait_seconds=_int(env, "IMPORT_MAX_WAIT_SECONDS", 1800),
                 import_max_attempts=_int(env, "IMPORT_MAX_ATTEMPTS", 8),
+                allowed_origin=env.get("ALLOWED_ORIGIN") or "*",
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None

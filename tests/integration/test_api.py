@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 import schemathesis
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from dunning.api import build_app, openapi_document
+from dunning.api import ApiDeps, app_for, build_app, openapi_document
 from dunning.messages import EvaluateShard
+from dunning.usecases.collector_actions import CollectorDeps
 from dunning_local.aws import EmbeddedAws
 from dunning_local.cli.serve import ApiGateway
 from dunning_local.driver import LocalDriver, api_event, sqs_record
@@ -609,3 +611,17 @@ def test_a_body_that_is_not_utf8_is_422(api: LocalDriver):
         isBase64Encoded=True,
     )
     assert status == 422 and answer["message"] == "body: not UTF-8 text"
+
+
+def test_cors_answers_the_configured_origin_only():
+    """The template's AllowedOrigin reaches the API through Settings.allowed_origin."""
+    idle: Any = None  # a preflight never reaches the use case
+    deps = ApiDeps(CollectorDeps(idle, idle, idle, idle, idle, idle), "https://ar.example")
+
+    def preflight(origin: str) -> dict[str, list[str]]:
+        event = api_event("OPTIONS", "/customers/C1/pause", None, None)
+        event["headers"], event["multiValueHeaders"] = {"Origin": origin}, {"Origin": [origin]}
+        return app_for(deps).resolve(event, LambdaContext())["multiValueHeaders"]
+
+    assert preflight("https://ar.example")["Access-Control-Allow-Origin"] == ["https://ar.example"]
+    assert "Access-Control-Allow-Origin" not in preflight("https://evil.example")

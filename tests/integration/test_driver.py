@@ -58,9 +58,10 @@ def test_schedule_event_carries_the_scheduled_time(aws: EmbeddedAws, driver: Loc
     )
     # 05:00 UTC is 06:00 in Amsterdam in November: NL01's morning, with no customers yet
     result = driver.fire_schedule(datetime(2026, 11, 23, 5, tzinfo=UTC))
-    assert result == {"started": {"NL01": 0}, "skipped": {}}
+    assert result == {"started": {"NL01": 0}, "skipped": {}, "stale": []}
     again = driver.fire_schedule(datetime(2026, 11, 23, 5, tzinfo=UTC))
-    assert again == {"started": {}, "skipped": {"NL01": "already run for 2026-11-23"}}
+    # a repeated schedule event: skipped, but not held back by the freshness guard
+    assert again == {"started": {}, "skipped": {"NL01": "already run for 2026-11-23"}, "stale": []}
     assert driver.fire_schedule(datetime(2026, 11, 23, 9, tzinfo=UTC))["started"] == {}
 
 

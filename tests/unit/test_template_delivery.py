@@ -33,7 +33,7 @@ def test_bounces_and_complaints_of_letters_reach_the_bounces_function():
 
 
 def test_only_ses_of_this_account_may_publish_to_the_topic():
-    (policy,) = T.of_type("AWS::SNS::TopicPolicy").values()
+    policy = T.resources["DeliveryEventsTopicPolicy"]  # the alarm topic has its own
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
     assert statement["Action"] == "sns:Publish"

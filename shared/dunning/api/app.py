@@ -5,7 +5,8 @@ dunning.api.routes and the generated OpenAPI document at /openapi.json."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
+from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -19,15 +20,23 @@ from dunning.api.routes import ROUTERS
 from dunning.api.routes.common import USE_CASE
 from dunning.usecases.collector_actions import CollectorActions, CollectorDeps
 
-ApiDeps = CollectorDeps  # what functions/api/handler.py and composition.api_deps build
 
-# API Gateway with IAM authorisation: browsers send SigV4 headers.
-CORS = CORSConfig(
-    allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "X-Amz-Date", "X-Amz-Security-Token"],
-    max_age=300,
-    allow_credentials=False,
-)
+@dataclass(frozen=True)
+class ApiDeps:
+    """What functions/api/handler.py and composition.api_deps build."""
+
+    actions: CollectorDeps
+    allowed_origin: str = "*"  # the browser origin CORS answers (template: AllowedOrigin)
+
+
+def cors(allowed_origin: str) -> CORSConfig:
+    # API Gateway with IAM authorisation: browsers send SigV4 headers.
+    return CORSConfig(
+        allow_origin=allowed_origin,
+        allow_headers=["Authorization", "Content-Type", "X-Amz-Date", "X-Amz-Security-Token"],
+        max_age=300,
+        allow_credentials=False,
+    )
 
 
 class JsonApiResolver(APIGatewayRestResolver):
@@ -46,12 +55,13 @@ class JsonApiResolver(APIGatewayRestResolver):
         return ResponseBuilder[APIGatewayProxyEvent](refusal).build(proxy_event)
 
 
-@cache
-def build_app() -> JsonApiResolver:
+@lru_cache(maxsize=1)
+def build_app(allowed_origin: str = "*") -> JsonApiResolver:
     """The one application: its routers are module-level objects that point at the
-    resolver that included them last, so there is only one."""
+    resolver that included them last, so only the newest is kept (a deployed process
+    has one origin; a test that asks for another gets a new application)."""
     app = JsonApiResolver(
-        cors=CORS,
+        cors=cors(allowed_origin),
         enable_validation=True,
         response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
         json_body_deserializer=errors.json_object,
@@ -65,6 +75,6 @@ def build_app() -> JsonApiResolver:
 def app_for(deps: ApiDeps) -> JsonApiResolver:
     """The application with the use case over `deps` in its context, for one request:
     Powertools clears the context after every resolve."""
-    app = build_app()
-    app.append_context(**{USE_CASE: CollectorActions(deps)})
+    app = build_app(deps.allowed_origin)
+    app.append_context(**{USE_CASE: CollectorActions(deps.actions)})
     return app

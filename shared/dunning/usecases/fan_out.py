@@ -31,6 +31,7 @@ class FanOut:
 class RunSummary:
     started: dict[str, int] = field(default_factory=dict)  # subsidiary -> shards
     skipped: dict[str, str] = field(default_factory=dict)  # subsidiary -> why
+    stale: list[str] = field(default_factory=list)  # of those, held back by the freshness guard
 
 
 def fan_out(scheduled_time: datetime, deps: FanOut) -> RunSummary:
@@ -42,6 +43,7 @@ def fan_out(scheduled_time: datetime, deps: FanOut) -> RunSummary:
         why = _stale(sub, scheduled_time, deps.repo)
         if why:
             summary.skipped[sub.subsidiary_id] = why
+            summary.stale.append(sub.subsidiary_id)
             continue
         shards = list(_shards(sub.subsidiary_id, local.date(), deps))
         if not deps.repo.claim_run(sub.subsidiary_id, local.date(), f"{len(shards)} shards"):
