@@ -6,6 +6,10 @@ letter (60 lines: two A4 pages), and the median of each step (view with its QR c
 Jinja2's four parts, WeasyPrint's PDF), after a warm-up, with one WeasyPrintPdf (shared
 FontConfiguration and pre-parsed CSS) for all letters, each letter with its own id.
 Yardsticks: <= 100 ms and <= 400 ms.
+With --worst it also renders the largest letter the view lets through (its caps in
+domain/letters/view.py: items, credits, text lengths, address lines), 1,000 items of
+255-character numbers and hostile names, and prints its pages and CPU time: the
+bound on one render job, since WeasyPrint itself has no timeout.
 With --samples DIR it also writes DIR/letter-<lang>.png (page 1 at 60 dpi, pdftoppm)
 of a final notice with credits, fee, interest, payment plan and QR code, per language.
 """
@@ -25,7 +29,13 @@ from pathlib import Path
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
-from dunning.domain.letters.view import build_view
+from dunning.domain.letters.view import (
+    MAX_ADDRESS_LINES,
+    MAX_LISTED_CREDITS,
+    MAX_LISTED_ITEMS,
+    MAX_TEXT_CHARS,
+    build_view,
+)
 from dunning.domain.model import (
     CreditKind,
     Customer,
@@ -114,6 +124,40 @@ def sample_letter() -> Letter:
     )
 
 
+def worst_letter() -> tuple[Letter, Customer, Subsidiary]:
+    """Everything at or past the view's caps: what a render job can be asked to do."""
+    long = "W" * (MAX_TEXT_CHARS * 2)  # no space: a line cannot break inside it
+    words = ("Lorem ipsum dolor sit amet " * MAX_TEXT_CHARS)[: MAX_TEXT_CHARS * 2]
+    base = letter(MAX_LISTED_ITEMS * 5)
+    items = tuple(replace(i, number=f"{n}{long}") for n, i in enumerate(base.items))
+    credits = tuple(
+        LetterCredit(f"CM-{n}{long}", TODAY - timedelta(days=n), Decimal("1.00"))
+        for n in range(MAX_LISTED_CREDITS * 5)
+    )
+    plan = tuple(Instalment(TODAY + timedelta(days=30 * n), Decimal("10.00")) for n in range(12))
+    lines = tuple(words for _ in range(MAX_ADDRESS_LINES * 3))
+    worst = replace(base, items=items, credits=credits, payment_plan=plan)
+    customer = replace(CUSTOMER, name=words, address_lines=lines)
+    subsidiary = replace(SUBSIDIARY, name=words, address_lines=lines)
+    return worst, customer, subsidiary
+
+
+def measure_worst(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, repeat: int) -> None:
+    worst, customer, subsidiary = worst_letter()
+    samples: list[float] = []
+    pages = 0
+    for _ in range(max(1, repeat // 3)):
+        start = time.process_time()
+        view = build_view(worst, customer, subsidiary, "de", TODAY)
+        pages = pdf.render_document(renderer.render(view).print_html).pages
+        samples.append((time.process_time() - start) * 1000)
+    print(
+        f"worst case ({len(worst.items)} items, {len(worst.credits)} credits, long texts): "
+        f"{pages} page(s) of at most {pdf.max_pages}, "
+        f"median {statistics.median(samples):.0f} CPU-ms, max {max(samples):.0f}"
+    )
+
+
 def write_samples(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for language in ("en", "de", "fr", "nl"):
@@ -162,6 +206,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--samples", type=Path, help="also write sample PNGs into this folder")
+    parser.add_argument("--worst", action="store_true", help="also the largest letter allowed")
     args = parser.parse_args()
     renderer = JinjaLetterRenderer([TEMPLATES])
     pdf = WeasyPrintPdf(TEMPLATES)
@@ -173,6 +218,8 @@ def main() -> int:
         )
     for lines in TARGETS_MS:
         measure(renderer, pdf, lines, args.repeat)
+    if args.worst:
+        measure_worst(renderer, pdf, args.repeat)
     return 0
 
 

@@ -266,6 +266,7 @@ class EmbeddedAws:
                     "Arn": self.deployment.attrs[f"{event.function}.Arn"],
                     "RoleArn": _arn("iam", f"role/{STACK}-{event.function}-scheduler", region=""),
                     "Input": props.get("Input", "{}"),
+                    **{k: props[k] for k in ("RetryPolicy", "DeadLetterConfig") if k in props},
                 },
             )
 

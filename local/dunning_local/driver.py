@@ -1,7 +1,8 @@
 """The local event driver: delivers what AWS would deliver, to the very handlers that
 Lambda runs, with the wiring read from template.yaml.
 
-- the schedule's event (its Input, with <aws.scheduler.scheduled-time> filled in)
+- the schedule's event (its Input, with <aws.scheduler.scheduled-time> filled in),
+  invoked asynchronously as Scheduler does: retried twice, then the function's DLQ
 - SQS messages to their consumer, in batches, honouring batchItemFailures; failed
   messages come back at once and moto's redrive moves poison ones to the DLQ
 - S3 ObjectCreated notifications to the function subscribed to the prefix/suffix
@@ -124,7 +125,7 @@ class LocalDriver:
         payload = (
             schedule["Target"].get("Input", "{}").replace("<aws.scheduler.scheduled-time>", stamp)
         )
-        return self.invoke(self.schedule_function, json.loads(payload))
+        return self._invoke_async(self.schedule_function, json.loads(payload))
 
     def put_object(self, bucket_logical: str, key: str, body: bytes) -> list[Any]:
         """Upload like a user would, then deliver the ObjectCreated notification(s)."""
@@ -160,15 +161,20 @@ class LocalDriver:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         for m in messages:
             event = {"Records": [_sns_record(json.loads(m["Body"]), topic, function)]}
-            for attempt in range(ASYNC_ATTEMPTS):
-                try:
-                    self.invoke(function, event)
-                    break
-                except Exception:
-                    if attempt == ASYNC_ATTEMPTS - 1:
-                        self._dead_letter(function, event)
+            self._invoke_async(function, event)
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         return len(messages)
+
+    def _invoke_async(self, function: str, event: dict[str, Any]) -> Any:
+        """As Lambda runs an asynchronous event: retried twice, then kept in the DLQ
+        (None returned); the retries come at once here, not a minute or two later."""
+        for attempt in range(ASYNC_ATTEMPTS):
+            try:
+                return self.invoke(function, event)
+            except Exception:
+                if attempt == ASYNC_ATTEMPTS - 1:
+                    self._dead_letter(function, event)
+        return None
 
     def _dead_letter(self, function: str, event: dict[str, Any]) -> None:
         """An asynchronous event that failed every attempt goes to the function's DLQ."""

@@ -88,6 +88,11 @@ class MessageRejected(DunningError):
     """The mail service refused the message itself (address, sender, size)."""
 
 
+class LetterTooLong(DunningError):
+    """The letter's PDF has more pages than a letter may: rendering it again gives the
+    same pages, so the job fails for good."""
+
+
 class Renderer(Protocol):
     def render(
         self, letter: Letter, customer: Customer, config: Config, today: date
@@ -105,7 +110,8 @@ class Pdf:
 class PdfMaker(Protocol):
     def render(self, print_html: str) -> bytes: ...
     def render_document(self, print_html: str) -> Pdf:
-        """The PDF and its page count (the print room's index lists pages)."""
+        """The PDF and its page count (the print room's index lists pages); LetterTooLong
+        beyond the maker's page limit."""
         ...
 
 

@@ -81,6 +81,7 @@ def test_every_dead_letter_queue_has_an_alarm_on_its_visible_messages():
         "LetterDeadLetterQueue",
         "ImportDeadLetterQueue",
         "BouncesDeadLetterQueue",
+        "SchedulerDeadLetterQueue",
     }
     watched = {
         a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]

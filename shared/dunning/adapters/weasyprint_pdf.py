@@ -28,10 +28,14 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from dunning.domain.gc_pause import cyclic_gc_paused
-from dunning.ports import Pdf
+from dunning.ports import LetterTooLong, Pdf
 
 DEFAULT_STYLESHEET = "print.css"
 MAX_ASSET_BYTES = 5_000_000
+# A letter at the view's caps (domain/letters/view.py: items, credits, text lengths)
+# lays out in well under this; more pages means a template or stylesheet gone wrong,
+# and the job fails before the PDF is written (writing is the costly half).
+MAX_PAGES = 20
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +150,12 @@ class WeasyPrintPdf:
     """Renders print HTML with the stylesheet found in the assets folder(s)."""
 
     def __init__(
-        self, assets_dir: Path | Sequence[Path], stylesheet: str = DEFAULT_STYLESHEET
+        self,
+        assets_dir: Path | Sequence[Path],
+        stylesheet: str = DEFAULT_STYLESHEET,
+        max_pages: int = MAX_PAGES,
     ) -> None:
+        self.max_pages = max_pages
         dirs = [assets_dir] if isinstance(assets_dir, Path) else list(assets_dir)
         if not dirs:
             raise ValueError("at least one assets folder is needed")
@@ -178,12 +186,19 @@ class WeasyPrintPdf:
                     string=print_html, base_url=self._base_url, url_fetcher=self.fetcher
                 )
                 document = html.render(stylesheets=[self._css], font_config=self._fonts)
+                self._check_length(len(document.pages))
                 pdf = document.write_pdf()
+        except LetterTooLong:
+            raise
         except Exception as exc:  # one typed error for callers, whatever broke inside
             raise PdfRenderError(f"PDF rendering failed: {exc}") from exc
         if not isinstance(pdf, bytes):
             raise PdfRenderError("WeasyPrint returned no PDF bytes")
         return Pdf(pdf, len(document.pages))
+
+    def _check_length(self, pages: int) -> None:
+        if pages > self.max_pages:
+            raise LetterTooLong(f"the letter has {pages} pages, at most {self.max_pages} allowed")
 
     def _html_class(self, print_html: str) -> type[HTML]:
         """The lean UA stylesheet unless this letter could hold a footnote or note.

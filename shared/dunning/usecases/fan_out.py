@@ -1,5 +1,15 @@
 """Scheduler: each subsidiary whose local morning it is gets its day's evaluation,
-cut into shards of at most `shard_size` customers (SPEC 1, 2.6)."""
+cut into shards of at most `shard_size` customers (SPEC 1, 2.6).
+
+Safe to repeat: the day is marked as run only after all its shards were sent, so
+a fan-out that fails part way (SQS refuses a batch, the function times out) leaves
+no mark, and the retried schedule event, which carries the same scheduled time and
+so the same day, sends every shard again. A shard sent twice is harmless: the
+evaluation of (subsidiary, day) is idempotent (deterministic letter ids written
+conditionally, at most one letter per scope and day, states and promises rewritten
+to the same values), as it must be anyway for SQS's at-least-once delivery. The mark
+only spares a redelivered event the work of a second fan-out.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +24,8 @@ from dunning.ports import ConfigSource, Queue
 
 class RunRepository(Protocol):
     def last_import(self, subsidiary_id: str) -> datetime | None: ...
-    def claim_run(self, subsidiary_id: str, as_of: date, detail: str) -> bool: ...
+    def has_run(self, subsidiary_id: str, as_of: date) -> bool: ...
+    def record_run(self, subsidiary_id: str, as_of: date, detail: str) -> None: ...
     def roster(self, subsidiary_id: str) -> list[str]: ...
 
 
@@ -45,11 +56,13 @@ def fan_out(scheduled_time: datetime, deps: FanOut) -> RunSummary:
             summary.skipped[sub.subsidiary_id] = why
             summary.stale.append(sub.subsidiary_id)
             continue
-        shards = list(_shards(sub.subsidiary_id, local.date(), deps))
-        if not deps.repo.claim_run(sub.subsidiary_id, local.date(), f"{len(shards)} shards"):
+        if deps.repo.has_run(sub.subsidiary_id, local.date()):
             summary.skipped[sub.subsidiary_id] = f"already run for {local.date()}"
             continue
+        shards = list(_shards(sub.subsidiary_id, local.date(), deps))
         deps.evaluations.send_all(s.to_json() for s in shards)
+        # Only now: a failure above must leave the day to the retry, not mark it done.
+        deps.repo.record_run(sub.subsidiary_id, local.date(), f"{len(shards)} shards")
         summary.started[sub.subsidiary_id] = len(shards)
     return summary
 

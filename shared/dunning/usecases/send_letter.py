@@ -35,6 +35,7 @@ from dunning.ports import (
     DocumentStore,
     DunningError,
     Envelope,
+    LetterTooLong,
     Mailer,
     MessageRejected,
     PdfMaker,
@@ -181,7 +182,8 @@ def _deliver_claimed(
     except Exception as e:
         if attempt.handed_over:
             raise  # unknown outcome: stays claimed -> reconciliation on redelivery
-        if isinstance(e, MessageRejected):  # SES will never take it: retrying cannot help
+        # SES will never take it, or the letter is too long to print: retrying cannot help
+        if isinstance(e, MessageRejected | LetterTooLong):
             failed = attempt.record | {"error": str(e)[:500]}
             deps.repo.transition_letter(letter, LetterStatus.CLAIMED, LetterStatus.FAILED, failed)
             return LetterStatus.FAILED

@@ -28,6 +28,7 @@ from dunning.domain.model import (
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import (
     Conflict,
+    LetterTooLong,
     MessageRejected,
     Pdf,
     QuotaExhausted,
@@ -241,6 +242,21 @@ def test_a_message_ses_refuses_for_good_ends_failed_without_retry():
     deps, ledger = setup(mailer=Mailer(fail=MessageRejected("SES: MessageRejected: bad")))
     assert send_letter(JOB, deps) == "failed"
     assert ledger.entries[JOB.letter_id][2]["error"] == "SES: MessageRejected: bad"
+
+
+class TooLongPdf(PdfMaker):
+    def render_document(self, html: str) -> Pdf:
+        raise LetterTooLong("the letter has 31 pages, at most 20 allowed")
+
+
+def test_a_letter_too_long_to_print_ends_failed_without_retry_or_mail():
+    deps, ledger = setup()
+    deps = replace(deps, pdf=TooLongPdf())
+    assert send_letter(JOB, deps) == "failed"
+    assert (
+        ledger.entries[JOB.letter_id][2]["error"] == "the letter has 31 pages, at most 20 allowed"
+    )
+    assert deps.mailer.sent == []  # type: ignore[attr-defined]
 
 
 def test_a_duplicate_that_flags_the_letter_while_it_is_sent_is_overruled_by_the_outcome():

@@ -18,8 +18,9 @@ from letter_samples import TEMPLATES, TODAY, customer, full_letter, subsidiary, 
 from weasyprint import HTML
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
-from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
-from dunning.domain.letters.view import build_view
+from dunning.adapters.weasyprint_pdf import MAX_PAGES, WeasyPrintPdf
+from dunning.domain.letters.view import MAX_LISTED_ITEMS, build_view
+from dunning.ports import LetterTooLong
 
 pytestmark = pytest.mark.integration
 
@@ -211,3 +212,21 @@ def test_a_linked_stylesheet_or_a_stylesheet_with_notes_keeps_the_full_ua_styles
     assert pdf._html_class('<link rel="stylesheet" href="x.css"><p>x</p>') is HTML
     (assets / "print.css").write_text(".n { float: footnote }")
     assert WeasyPrintPdf(assets)._html_class("<p>x</p>") is HTML
+
+
+# --- Bounded length ----------------------------------------------------------------------
+
+
+def test_a_pdf_longer_than_the_page_limit_fails_with_a_clear_error():
+    html = "<html><body>" + "<p style='page-break-after: always'>x</p>" * 4 + "</body></html>"
+    with pytest.raises(LetterTooLong, match="the letter has 4 pages, at most 3 allowed"):
+        WeasyPrintPdf(TEMPLATES, max_pages=3).render_document(html)
+
+
+def test_a_letter_with_far_more_items_than_listed_stays_within_the_page_limit(
+    pdf: WeasyPrintPdf,
+):
+    letter = full_letter(lines=MAX_LISTED_ITEMS * 3)
+    view = build_view(letter, customer(), subsidiary(), "en", TODAY)
+    html = JinjaLetterRenderer([TEMPLATES]).render(view).print_html
+    assert pdf.render_document(html).pages <= MAX_PAGES

@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from dunning.adapters.dynamodb import keys, mapping
 from dunning.adapters.dynamodb.batch import write
-from dunning.adapters.dynamodb.errors import failed_conditions, is_conditional, typed
+from dunning.adapters.dynamodb.errors import failed_conditions, typed
 from dunning.adapters.dynamodb.letter_ledger import TRANSACTION_ITEMS, LetterLedgerTable
 from dunning.adapters.dynamodb.models import (
     CreditItem,
@@ -51,18 +51,24 @@ class DailyRunTable:
             if it.gsi2sk is not None
         ]
 
-    def claim_run(self, subsidiary_id: str, as_of: date, detail: str) -> bool:
-        """True once per (subsidiary, day): a redelivered schedule event fans out nothing."""
+    def has_run(self, subsidiary_id: str, as_of: date) -> bool:
+        """Whether every shard of (subsidiary, day) was sent (strongly consistent)."""
+        try:
+            MarkItem.get(keys.shard_key(subsidiary_id), keys.run_sk(as_of), consistent_read=True)
+        except MarkItem.DoesNotExist:
+            return False
+        return True
+
+    def record_run(self, subsidiary_id: str, as_of: date, detail: str) -> None:
+        """Mark (subsidiary, day) as fanned out; written only once all its shards were sent,
+        so a failed fan-out leaves no mark and its retry sends the day again."""
         mark = MarkItem(
             keys.shard_key(subsidiary_id), keys.run_sk(as_of), at=mapping.now(), detail=detail
         )
         try:
-            mark.save(condition=MarkItem.pk.does_not_exist())
+            mark.save()
         except PutError as e:
-            if is_conditional(e):
-                return False
             raise typed(e) from e
-        return True
 
     # --- evaluation -------------------------------------------------------------------
 

@@ -34,6 +34,15 @@ FALLBACK_LANGUAGE = "en"
 
 DEFAULT_PAY_WITHIN_DAYS = 10
 
+# Bounds on what one letter shows, so that rendering it (WeasyPrint has no timeout)
+# stays within a known worst case, measured by bench/bench_render.py --worst. A
+# longer letter lists the oldest items and says how many more there are; its totals
+# still cover every item. Text is bounded as the import bounds its cells.
+MAX_LISTED_ITEMS = 200
+MAX_LISTED_CREDITS = 50
+MAX_TEXT_CHARS = 255
+MAX_ADDRESS_LINES = 6
+
 
 @dataclass(frozen=True, slots=True)
 class ItemView:
@@ -115,6 +124,10 @@ class LetterView:
     payment_url: str | None
     epc_payload: str | None
     epc_qr: str | None  # data: URI of a PNG, for EUR letters with an IBAN
+    # Items and credits beyond MAX_LISTED_*: counted, not listed. A statement
+    # attachment listing them all (not built yet) would take them from the Letter.
+    unlisted_items: int = 0
+    unlisted_credits: int = 0
 
 
 def _language_tags(value: str | None) -> list[str]:
@@ -181,9 +194,23 @@ class _Fmt:
         return format_date(value, "long", locale=self.locale)
 
 
+def clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """At most `limit` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def oldest(items: tuple[LetterItem, ...], limit: int) -> tuple[LetterItem, ...]:
+    """The `limit` oldest items (earliest due date), in the letter's own order."""
+    if len(items) <= limit:
+        return items
+    ranked = sorted(range(len(items)), key=lambda n: (items[n].due_date, n))
+    kept = sorted(ranked[:limit])
+    return tuple(items[n] for n in kept)
+
+
 def _item_view(item: LetterItem, fmt: _Fmt, charges_interest: bool) -> ItemView:
     return ItemView(
-        number=item.number,
+        number=clip(item.number),
         issue_date=fmt.day(item.issue_date),
         due_date=fmt.day(item.due_date),
         amount=fmt.money(item.amount),
@@ -196,7 +223,7 @@ def _item_view(item: LetterItem, fmt: _Fmt, charges_interest: bool) -> ItemView:
 
 def _credit_view(credit: LetterCredit, fmt: _Fmt) -> CreditView:
     return CreditView(
-        reference=credit.credit_id,
+        reference=clip(credit.credit_id),
         date=fmt.day(credit.date),
         amount=fmt.money(credit.amount_unapplied),
         kind=str(credit.kind),
@@ -254,13 +281,14 @@ def _epc(letter: Letter, subsidiary: Subsidiary) -> tuple[str | None, str | None
 
 
 def _lines(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(v.strip() for v in values if v and v.strip())
+    lines = tuple(clip(v.strip()) for v in values if v and v.strip())
+    return lines[:MAX_ADDRESS_LINES]
 
 
 def _company_view(subsidiary: Subsidiary) -> CompanyView:
     iban = normalise_iban(subsidiary.iban)
     return CompanyView(
-        name=subsidiary.name,
+        name=clip(subsidiary.name),
         address_lines=_lines(subsidiary.address_lines),
         sender=subsidiary.sender,
         reply_to=subsidiary.reply_to or subsidiary.sender,
@@ -283,6 +311,7 @@ def build_view(
     fmt = _Fmt(locale=_babel_locale(locale), currency=letter.currency)
     charges_interest = letter.interest > 0 or any(i.interest > 0 for i in letter.items)
     payload, qr = _epc(letter, subsidiary)
+    listed = oldest(letter.items, MAX_LISTED_ITEMS)
     return LetterView(
         letter_id=letter.letter_id,
         reference=letter.letter_id,
@@ -296,15 +325,17 @@ def build_view(
         max_days_overdue=max((i.days_overdue for i in letter.items), default=0),
         customer=RecipientView(
             customer_id=customer.customer_id,
-            name=customer.name,
+            name=clip(customer.name),
             address_lines=_lines(customer.address_lines),
         ),
         company=_company_view(subsidiary),
-        items=tuple(_item_view(i, fmt, charges_interest) for i in letter.items),
-        credits=tuple(_credit_view(c, fmt) for c in letter.credits),
+        items=tuple(_item_view(i, fmt, charges_interest) for i in listed),
+        credits=tuple(_credit_view(c, fmt) for c in letter.credits[:MAX_LISTED_CREDITS]),
         totals=_totals_view(letter, fmt),
         payment_plan=_instalment_views(letter.payment_plan, fmt),
         payment_url=payment_link(subsidiary.payment_url, letter.letter_id),
         epc_payload=payload,
         epc_qr=qr,
+        unlisted_items=len(letter.items) - len(listed),
+        unlisted_credits=max(0, len(letter.credits) - MAX_LISTED_CREDITS),
     )
