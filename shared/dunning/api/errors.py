@@ -211,11 +211,15 @@ def json_object(text: str) -> Any:
     """The request body as JSON, for Powertools' validation.
 
     Only a JSON object (or `null`, no body) is a body here; numbers are read as Decimal (money never
-    passes through a binary float); text must be valid Unicode. Anything else is
-    reported as invalid JSON, i.e. a 422 naming the body.
+    passes through a binary float); text must be valid Unicode; a key may appear only once
+    in an object (json.loads would keep the last one silently, so what was validated might
+    not be what the caller meant). Anything else is reported as invalid JSON, i.e. a 422
+    naming the body. This is the parser Powertools uses for every body it reads.
     """
     try:
-        value = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        value = json.loads(
+            text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_unique_keys
+        )
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None
     except json.JSONDecodeError:
@@ -228,6 +232,18 @@ def json_object(text: str) -> Any:
         raise json.JSONDecodeError("the body must be a JSON object", text, 0)
     if not _valid_unicode(value.items()):
         raise json.JSONDecodeError("text must be valid Unicode (a lone surrogate)", text, 0)
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears more than once")
+        seen.add(key)
     return value
 
 

@@ -3,7 +3,8 @@ in, documented in the generated OpenAPI, checked on the way out).
 
 Requests reject unknown fields. Amounts travel as decimal strings (a JSON number
 is accepted on input and read without passing through a binary float); dates
-are ISO dates.
+are ISO dates. Both are bounded (dunning.domain.bounds): dates from 1900-01-01
+to 2199-12-31, amounts of at most 18 digits and at most 10**15.
 """
 
 from __future__ import annotations
@@ -12,9 +13,25 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from dunning.domain.bounds import (
+    AMOUNT_DIGITS_MAX,
+    AMOUNT_MAX,
+    DATE_MAX,
+    DATE_MIN,
+    DATE_RANGE,
+    date_in_range,
+)
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.letters.codec import letter_to_dict
 from dunning.domain.model import Letter, LetterStatus, PauseReason, ScopeKind
@@ -29,18 +46,37 @@ CROSS_FIELD = "cross_field"
 
 
 def _iso_date(value: Any) -> Any:
-    """Only YYYY-MM-DD text is a date here (pydantic alone would read 0 as 1970-01-01)."""
+    """Only YYYY-MM-DD text is a date here (pydantic alone would read 0 as 1970-01-01),
+    and only within DATE_RANGE (a day near date.max has no day after it to resume on)."""
     if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or len(value) != 10:
+        day = value
+    elif not isinstance(value, str) or len(value) != 10:
         raise ValueError("must be an ISO date (YYYY-MM-DD)")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"must be an ISO date (YYYY-MM-DD): {value} is not a day") from None
+    else:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"must be an ISO date (YYYY-MM-DD): {value} is not a day") from None
+    if not date_in_range(day):
+        raise ValueError(f"must be a date {DATE_RANGE}")
+    return day
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+# The bounds are in the OpenAPI document too: JSON Schema's `date` format has no
+# minimum, so they are stated as format bounds and in words.
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "formatMinimum": DATE_MIN.isoformat(),
+            "formatMaximum": DATE_MAX.isoformat(),
+            "description": f"An ISO date (YYYY-MM-DD) {DATE_RANGE}.",
+        }
+    ),
+]
 
 
 class _Request(BaseModel):
@@ -53,16 +89,23 @@ class PauseRequest(_Request):
     until: IsoDate | None = Field(
         None,
         description="Last paused day (inclusive); dunned again from the day after. "
-        "Omitted: paused until resumed.",
+        f"Omitted: paused until resumed. YYYY-MM-DD, {DATE_RANGE}.",
     )
 
 
 class PromiseRequest(_Request):
     amount: Decimal = Field(
-        gt=0, max_digits=18, allow_inf_nan=False, description="Amount promised (decimal string)."
+        gt=0,
+        le=AMOUNT_MAX,
+        max_digits=AMOUNT_DIGITS_MAX,
+        allow_inf_nan=False,
+        description=f"Amount promised (decimal string): more than 0, at most {AMOUNT_MAX}, "
+        f"at most {AMOUNT_DIGITS_MAX} digits.",
     )
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code, e.g. EUR.")
-    date: IsoDate = Field(description="The day the customer promises to pay by.")
+    date: IsoDate = Field(
+        description=f"The day the customer promises to pay by (YYYY-MM-DD, {DATE_RANGE})."
+    )
 
     @field_validator("currency")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,7 @@ from engine_builders import (
     state,
 )
 
+from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.run import customer_balance
 from dunning.domain.model import ScopeKind, ScopeState
 
@@ -198,3 +200,12 @@ def test_customer_balance_is_what_a_promise_is_measured_against():
         credits=(credit("cr", 50),),
     )
     assert customer_balance(snap, "C1", "EUR") == Decimal(550)
+
+
+def test_a_promise_at_the_end_of_the_calendar_holds_until_its_last_day():
+    # A grace period past date.max must not raise OverflowError in a pure rule.
+    late = promise(10, on=date.max - timedelta(days=1), balance=100)
+    assert promise_deadline(late, 3) == date.max
+    assert promise_deadline(late, 0) == date.max - timedelta(days=1)
+    early = promise(10, on=date.min, balance=100)
+    assert promise_deadline(early, -1) == date.min

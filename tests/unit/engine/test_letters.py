@@ -106,6 +106,14 @@ def test_item_interest_rounds_a_tie_up():
     assert item_interest(Decimal("100"), Decimal(8), 0, "EUR") == Decimal("0")
 
 
+def test_interest_runs_for_at_most_ten_years_of_days_overdue():
+    # 365.00 x 10 % x 3650 / 365 = 365.00: an invoice due in 1900 earns no more than that.
+    ten_years = item_interest(Decimal("365.00"), Decimal(10), 3650, "EUR")
+    assert ten_years == Decimal("365.00")
+    assert item_interest(Decimal("365.00"), Decimal(10), 46_000, "EUR") == ten_years
+    assert item_interest(Decimal("365.00"), Decimal(10), 3649, "EUR") == Decimal("364.90")
+
+
 def test_a_payment_plan_splits_the_amount_due_the_last_instalment_absorbing_rounding():
     levels = "[{days: 10, template: a, payment_plan: {instalments: 3, interval_days: 14}}]"
     letter = only_letter(run(simple(levels), snapshot(invoice("i1", 100, 20))))

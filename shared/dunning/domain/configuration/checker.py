@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
 
+from dunning.domain.bounds import AMOUNT_DIGITS_MAX, AMOUNT_MAX, significant_digits
+from dunning.domain.configuration.exact_yaml import LongNumber
 from dunning.domain.model import AmountMap
 from dunning.domain.money import fits_minor_units, is_known_currency
 from dunning.domain.patterns import is_bic, is_email, normalise_iban
@@ -82,8 +84,13 @@ class Checker:
             return default
         return value
 
-    def integer(self, value: Any, path: str, minimum: int | None = None) -> int | None:
+    def integer(
+        self, value: Any, path: str, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
         if value is None:
+            return None
+        if isinstance(value, LongNumber):
+            self._out_of_range(path, value, minimum, maximum)
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(path, "must be a whole number")
@@ -91,12 +98,20 @@ class Checker:
         if minimum is not None and value < minimum:
             self.problem(path, f"must be at least {minimum}")
             return None
+        if maximum is not None and value > maximum:
+            self.problem(path, f"must be at most {maximum}")
+            return None
         return value
 
     def number(
-        self, value: Any, path: str, minimum: int = 0, maximum: int | None = None
+        self, value: Any, path: str, minimum: int = 0, maximum: int | Decimal = AMOUNT_MAX
     ) -> Decimal | None:
+        """A number from `minimum` to `maximum` (amounts by default), of at most
+        AMOUNT_DIGITS_MAX digits."""
         if value is None:
+            return None
+        if isinstance(value, LongNumber):
+            self._out_of_range(path, value, minimum, maximum)
             return None
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self.problem(path, "must be a number")
@@ -108,10 +123,24 @@ class Checker:
         if number < minimum:
             self.problem(path, f"must be at least {minimum}")
             return None
-        if maximum is not None and number > maximum:
+        if number > maximum:
             self.problem(path, f"must be at most {maximum}")
             return None
+        if significant_digits(number) > AMOUNT_DIGITS_MAX:
+            self.problem(path, f"must have at most {AMOUNT_DIGITS_MAX} digits")
+            return None
         return number
+
+    def _out_of_range(
+        self, path: str, text: str, minimum: int | None, maximum: int | Decimal | None
+    ) -> None:
+        """An integer too long to convert is beyond the bound on its side."""
+        negative = text.lstrip().startswith("-")
+        bound = minimum if negative else maximum
+        if bound is None:
+            self.problem(path, "is too long a number")
+        else:
+            self.problem(path, f"must be at {'least' if negative else 'most'} {bound}")
 
     def choice(self, value: Any, path: str, enum: type[E], default: E) -> E:
         if value is None:

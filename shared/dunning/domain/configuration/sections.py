@@ -22,6 +22,14 @@ from dunning.domain.model import (
 )
 
 MAX_LEVELS = 15
+# Day counts a procedure may set: ten years either side of the due date is
+# beyond any dunning schedule, and keeps every date computed from them a date.
+MAX_DAYS = 3650
+MAX_GRACE_DAYS = 365
+MAX_INSTALMENTS = 120  # ten years of monthly payments
+MAX_INTERVAL_DAYS = 365
+MAX_IMPORT_AGE_HOURS = 8760  # a year
+MAX_INTEREST_RATE_PA = 100  # percent per year
 
 _SUBSIDIARY_KEYS = {
     "id": True,
@@ -95,7 +103,10 @@ def subsidiary(check: Checker, value: Any, path: str) -> Subsidiary | None:
             data.get("default_procedure"), join(path, "default_procedure")
         ),
         max_import_age_hours=check.integer(
-            data.get("max_import_age_hours"), join(path, "max_import_age_hours"), minimum=1
+            data.get("max_import_age_hours"),
+            join(path, "max_import_age_hours"),
+            minimum=1,
+            maximum=MAX_IMPORT_AGE_HOURS,
         ),
         address_lines=tuple(
             check.listed(data.get("address_lines"), join(path, "address_lines"), check.string)
@@ -126,8 +137,12 @@ def _payment_plan(check: Checker, value: Any, path: str) -> PaymentPlan | None:
     data = check.mapping(value, path, _PAYMENT_PLAN_KEYS)
     if data is None:
         return None
-    instalments = check.integer(data.get("instalments"), join(path, "instalments"), minimum=1)
-    interval = check.integer(data.get("interval_days"), join(path, "interval_days"), minimum=1)
+    instalments = check.integer(
+        data.get("instalments"), join(path, "instalments"), minimum=1, maximum=MAX_INSTALMENTS
+    )
+    interval = check.integer(
+        data.get("interval_days"), join(path, "interval_days"), minimum=1, maximum=MAX_INTERVAL_DAYS
+    )
     if instalments is None:
         return None
     return PaymentPlan(instalments=instalments, interval_days=30 if interval is None else interval)
@@ -137,7 +152,7 @@ def _level(check: Checker, value: Any, path: str, number: int) -> Level | None:
     data = check.mapping(value, path, _LEVEL_KEYS)
     if data is None:
         return None
-    days = check.integer(data.get("days"), join(path, "days"))
+    days = check.integer(data.get("days"), join(path, "days"), minimum=-MAX_DAYS, maximum=MAX_DAYS)
     template = check.string(data.get("template"), join(path, "template"))
     if template is not None and not _TEMPLATE.match(template):
         check.problem(join(path, "template"), "must be a simple name (letters, digits, _ . -)")
@@ -156,7 +171,11 @@ def _level(check: Checker, value: Any, path: str, number: int) -> Level | None:
         ),
         channels=_channels(check, data.get("channels"), join(path, "channels")),
         fee=check.amount_map(data.get("fee"), join(path, "fee"), exact_minor_units=True),
-        interest_rate_pa=check.number(data.get("interest_rate_pa"), join(path, "interest_rate_pa")),
+        interest_rate_pa=check.number(
+            data.get("interest_rate_pa"),
+            join(path, "interest_rate_pa"),
+            maximum=MAX_INTEREST_RATE_PA,
+        ),
         payment_plan=_payment_plan(check, data.get("payment_plan"), join(path, "payment_plan")),
     )
     return level if days is not None else None
@@ -185,13 +204,19 @@ def procedure(check: Checker, value: Any, path: str) -> Procedure | None:
     if data is None:
         return None
     repeat = check.integer(
-        data.get("repeat_every_days"), join(path, "repeat_every_days"), minimum=1
+        data.get("repeat_every_days"), join(path, "repeat_every_days"), minimum=1, maximum=MAX_DAYS
     )
     grace = check.integer(
-        data.get("promise_grace_days"), join(path, "promise_grace_days"), minimum=0
+        data.get("promise_grace_days"),
+        join(path, "promise_grace_days"),
+        minimum=0,
+        maximum=MAX_GRACE_DAYS,
     )
     between = check.integer(
-        data.get("days_between_letters"), join(path, "days_between_letters"), minimum=0
+        data.get("days_between_letters"),
+        join(path, "days_between_letters"),
+        minimum=0,
+        maximum=MAX_DAYS,
     )
     return Procedure(
         procedure_id=check.string(data.get("id"), join(path, "id")) or "",

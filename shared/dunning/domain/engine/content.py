@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from operator import attrgetter
 
+from dunning.domain.bounds import MAX_INTEREST_DAYS
 from dunning.domain.model import (
     Channel,
     Credit,
@@ -30,10 +31,14 @@ from dunning.domain.money import DAYS_PER_YEAR, HUNDRED, ZERO, round_money, spli
 def item_interest(
     remaining: Decimal, rate_pa: Decimal | None, days_overdue: int, currency: str
 ) -> Decimal:
-    """remaining x rate/100 x days/365, rounded half up to the minor unit; 0 when not overdue."""
+    """remaining x rate/100 x days/365, rounded half up to the minor unit; 0 when not overdue.
+
+    Days count up to MAX_INTEREST_DAYS: an invoice overdue for longer earns no more.
+    """
     if days_overdue <= 0 or not rate_pa:
         return ZERO
-    return round_money(remaining * rate_pa * days_overdue / (HUNDRED * DAYS_PER_YEAR), currency)
+    days = min(days_overdue, MAX_INTEREST_DAYS)
+    return round_money(remaining * rate_pa * days / (HUNDRED * DAYS_PER_YEAR), currency)
 
 
 def level_fee(level: Level, currency: str) -> Decimal:

@@ -36,8 +36,16 @@ def active_holds(pauses: Iterable[Pause], as_of: date) -> Holds:
 
 
 def promise_deadline(promise: Promise, grace_days: int) -> date:
-    """The last day the promise holds dunning back."""
-    return promise.date + timedelta(days=grace_days)
+    """The last day the promise holds dunning back.
+
+    A promise dated near the end of the calendar holds until its last day rather
+    than raising: the API and the configuration keep dates and grace days within
+    their bounds, but a rule on dates must not fail on a date it was given.
+    """
+    try:
+        return promise.date + timedelta(days=grace_days)
+    except OverflowError:
+        return date.max if grace_days > 0 else date.min
 
 
 def promise_kept(promise: Promise, balance_now: Decimal) -> bool:

@@ -21,6 +21,7 @@ from typing import TypeVar
 from babel.localedata import locale_identifiers
 from babel.numbers import list_currencies
 
+from dunning.domain.bounds import DATE_RANGE, date_in_range
 from dunning.domain.patterns import is_email
 
 E = TypeVar("E", bound=StrEnum)
@@ -45,6 +46,7 @@ class ErrorCode(StrEnum):
     FIELD_TOO_LONG = "field_too_long"
     WRONG_COLUMN_COUNT = "wrong_column_count"
     MALFORMED_ROW = "malformed_row"  # broken CSV quoting
+    CONTROL_CHARACTER = "control_character"  # NUL and the like: binary data, not text
 
 
 class CellError(ValueError):
@@ -54,6 +56,26 @@ class CellError(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+# --- Control characters ------------------------------------------------------------
+
+# C0 controls and DEL, but tab, line feed and carriage return (a quoted cell may
+# span lines): no ERP text holds them, and a NUL breaks what stores or prints it.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_problem(text: str) -> str | None:
+    """What is wrong with a cell holding a control character; None if it holds none."""
+    found = CONTROL_CHARACTER.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    name = "NUL, " if code == 0 else ""
+    return (
+        f"holds the control character {name}U+{code:04X} at character {found.start() + 1}: "
+        "remove it (is the file text exported from the ERP?)"
+    )
 
 
 # --- Dates -----------------------------------------------------------------------
@@ -104,7 +126,10 @@ def _calendar_date(year: int, month: int, day: int) -> date:
     if not 1 <= day <= days:
         name = _MONTHS[month - 1]
         raise CellError(ErrorCode.BAD_DATE, f"no such date: {name} {year} has {days} days")
-    return date(year, month, day)
+    parsed = date(year, month, day)
+    if not date_in_range(parsed):
+        raise CellError(ErrorCode.BAD_DATE, f"out of range: dates go {DATE_RANGE}")
+    return parsed
 
 
 # --- Amounts ---------------------------------------------------------------------

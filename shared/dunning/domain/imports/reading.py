@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from _csv import Reader as CsvReader
 
 EMPTY_FILE = "the file is empty: a header row is expected"
+# A row has at most about twenty columns of at most a few thousand characters
+# (schema.py: TEXT_MAX, LIST_MAX): a physical line this long is not an export.
+MAX_LINE_BYTES = 1_048_576
 
 
 class InvalidFileError(ValueError):
@@ -56,6 +59,48 @@ def text_lines(lines: Iterable[bytes]) -> Iterator[str]:
 
 
 _DECODE = methodcaller("decode", "utf-8")
+
+
+def split_lines(chunks: Iterable[bytes], max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of a byte stream read in chunks, line ends kept, in linear time.
+
+    A line longer than `max_line` bytes raises InvalidFileError naming it, as
+    soon as that is known. Line ends are those of `bytes.splitlines` (LF, CRLF,
+    CR); a CRLF split across two chunks is one line end. A line's pieces are
+    kept in a list and joined once: re-joining a growing prefix with each chunk
+    (as botocore's `iter_lines` does) is quadratic in the line's length.
+    """
+    pending: list[bytes] = []
+    size = 0
+    number = 0
+    for chunk in chunks:
+        for piece in chunk.splitlines(keepends=True):
+            if pending and pending[-1].endswith(b"\r"):  # a CR waits for a possible LF
+                if piece == b"\n":
+                    pending.append(piece)
+                    piece = b""
+                number += 1
+                yield b"".join(pending)
+                pending, size = [], 0
+                if not piece:
+                    continue
+            pending.append(piece)
+            size += len(piece)
+            if size > max_line:
+                raise InvalidFileError(_line_too_long(number + 1, max_line))
+            if piece.endswith(b"\n"):
+                number += 1
+                yield b"".join(pending)
+                pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def _line_too_long(line: int, max_line: int) -> str:
+    return (
+        f"line {line} is longer than {max_line:,} bytes: a row of an export is far shorter "
+        "(is this a CSV export of the ERP?)"
+    )
 
 
 def not_utf8(exc: UnicodeDecodeError, line: int) -> InvalidFileError:

@@ -8,9 +8,9 @@ only says "certainly fine" or "look again, row by row".
 
 from __future__ import annotations
 
-from itertools import pairwise
+from itertools import chain, pairwise
 
-from dunning.domain.imports.cells import CellError, ErrorCode
+from dunning.domain.imports.cells import CONTROL_CHARACTER, CellError, ErrorCode, control_problem
 from dunning.domain.imports.reading import InvalidFileError
 from dunning.domain.imports.schema import Cells, Column, Problem, Schema, Values
 
@@ -77,6 +77,8 @@ class RowCells:
                     problems.append(_missing(name))
             elif len(text) > max_length:
                 problems.append(_too_long(name, text, max_length))
+            elif (control := control_problem(text)) is not None:
+                problems.append(Problem(name, text, ErrorCode.CONTROL_CHARACTER, control))
             elif parse is None:
                 values[field_name] = text
             else:
@@ -93,6 +95,8 @@ class RowCells:
         only a "certainly fine" counts: any doubt returns None and the rows
         are checked one by one, which alone writes error messages.
         """
+        if CONTROL_CHARACTER.search("".join(chain.from_iterable(rows))):
+            return None
         by_index = list(zip(*rows, strict=True))
         cells: dict[str, list[str]] = {}
         for index, column in self.columns:
