@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
+from dunning.domain.configuration.config import Config
 from dunning.domain.configuration.parse import parse_config
 from dunning.domain.engine.run import Evaluation, Snapshot, evaluate
-from dunning.domain.model import Config, Invoice, ScopeRef, Sending
+from dunning.domain.model import Invoice, ScopeRef, Sending
 from dunning_local.synthetic import generate
 from dunning_local.synthetic_readers import (
     credit_from_row,

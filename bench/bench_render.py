@@ -29,6 +29,7 @@ from pathlib import Path
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
+from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.letters.view import (
     MAX_ADDRESS_LINES,
     MAX_LISTED_CREDITS,
@@ -44,7 +45,6 @@ from dunning.domain.model import (
     LetterCredit,
     LetterItem,
     ScopeKind,
-    Subsidiary,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from dunning.domain.configuration.config import Config
 from dunning.domain.configuration.parse import parse_config
 from dunning.domain.imports.schema import import_rank, kind_for_key
 from dunning.domain.letters.codec import letter_record
-from dunning.domain.model import Config, LetterStatus
+from dunning.domain.model import LetterStatus
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver
 from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, download, drop

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from dunning.domain.model import Config, Customer, Letter
+from dunning.domain.configuration.config import Config
+from dunning.domain.model import Customer, Letter
 
 
 class DunningError(Exception):

@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
+from dunning.domain.configuration.config import Config
 from dunning.domain.letters.view import build_view, choose_language
-from dunning.domain.model import Config, Customer, Letter
+from dunning.domain.model import Customer, Letter
 from dunning.ports import RenderedLetter
 
 

@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
+from dunning.domain.configuration.config import Config
 from dunning.domain.configuration.parse import ConfigError, parse_config
 from dunning.domain.imports.reading import split_lines
-from dunning.domain.model import Config
 from dunning.ports import Conflict, NotFound, TransientError
 
 # Bytes read from an object at a time; lines are cut from them by `split_lines`

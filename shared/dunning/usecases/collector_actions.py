@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
+from dunning.domain.configuration.config import Config, NotConfigured, Subsidiary
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.routing import route
 from dunning.domain.engine.by_hand import HandLetters, letters_at_level, letters_now
@@ -21,19 +22,16 @@ from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.run import customer_balance
 from dunning.domain.engine.scopes import ProcedureBook
 from dunning.domain.model import (
-    Config,
     Contact,
     Customer,
     Letter,
     LetterStatus,
-    NotConfigured,
     Pause,
     PauseReason,
     Promise,
     ScopeKind,
     ScopeRef,
     ScopeState,
-    Subsidiary,
 )
 from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
 from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer

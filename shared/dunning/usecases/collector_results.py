@@ -7,12 +7,7 @@ from datetime import date
 
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.engine.by_hand import Skipped
-from dunning.domain.model import (
-    Letter,
-    Pause,
-    Promise,
-    ScopeKind,
-)
+from dunning.domain.model import Letter, Pause, Promise, ScopeKind
 from dunning.messages import EvaluateShard
 
 

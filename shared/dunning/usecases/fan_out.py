@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from dunning.domain.model import Subsidiary
+from dunning.domain.configuration.config import Subsidiary
 from dunning.messages import EvaluateShard
 from dunning.ports import ConfigSource, Queue
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from dunning.domain.configuration.config import Config
 from dunning.domain.delivery.ledger import JobResult
-from dunning.domain.model import Config
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import (
     ConfigSource,

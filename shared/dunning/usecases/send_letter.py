@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from dunning.domain.configuration.config import Config, Subsidiary
 from dunning.domain.delivery.ledger import JobResult, JobSkipped, LedgerEntry, Transition
 from dunning.domain.delivery.print_queue import PrintEntry, entry_json, print_keys
 from dunning.domain.delivery.refresh import (
@@ -26,7 +27,7 @@ from dunning.domain.delivery.refresh import (
     terms_of,
 )
 from dunning.domain.delivery.routing import Route, letter_departments, route
-from dunning.domain.model import Config, Customer, Letter, LetterStatus, Subsidiary
+from dunning.domain.model import Customer, Letter, LetterStatus
 from dunning.messages import LetterJob
 from dunning.ports import (
     Clock,

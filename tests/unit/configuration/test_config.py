@@ -8,17 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dunning.domain.configuration.config import AmountMap, Level, PaymentPlan
 from dunning.domain.configuration.parse import ConfigError, config_from_data, parse_config
-from dunning.domain.model import (
-    AmountMap,
-    Channel,
-    Escalation,
-    Level,
-    Operator,
-    PaymentPlan,
-    ScopeKind,
-    Sending,
-)
+from dunning.domain.model import Channel, Escalation, Operator, ScopeKind, Sending
 
 pytestmark = pytest.mark.unit
 

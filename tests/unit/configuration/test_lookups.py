@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from dunning.domain.configuration.config import NotConfigured
 from dunning.domain.configuration.parse import parse_config
-from dunning.domain.model import NotConfigured
 
 pytestmark = pytest.mark.unit
 

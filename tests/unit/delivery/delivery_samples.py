@@ -5,16 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from dunning.domain.model import (
-    Channel,
-    Contact,
-    Customer,
-    Invoice,
-    Letter,
-    LetterItem,
-    ScopeKind,
-    Subsidiary,
-)
+from dunning.domain.configuration.config import Subsidiary
+from dunning.domain.model import Channel, Contact, Customer, Invoice, Letter, LetterItem, ScopeKind
 
 AS_OF = date(2026, 9, 10)
 SUB = Subsidiary(

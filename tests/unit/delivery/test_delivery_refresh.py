@@ -9,18 +9,15 @@ from decimal import Decimal
 import pytest
 from delivery_samples import AS_OF, contact, customer, invoice, letter
 
+from dunning.domain.configuration.config import Config, Level, PaymentPlan, Procedure
 from dunning.domain.delivery.refresh import CustomerRecords, Terms, current_of, refresh, terms_of
 from dunning.domain.engine.content import payment_plan
 from dunning.domain.model import (
-    Config,
     Credit,
     InvoiceStatus,
     LetterCredit,
-    Level,
     Pause,
     PauseReason,
-    PaymentPlan,
-    Procedure,
     Promise,
     ScopeKind,
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from delivery_samples import SUB, contact, customer, invoice, letter
 
+from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.delivery.routing import MAX_RECIPIENTS, letter_departments, route
-from dunning.domain.model import Channel, Delivery, Subsidiary
+from dunning.domain.model import Channel, Delivery
 
 pytestmark = pytest.mark.unit
 

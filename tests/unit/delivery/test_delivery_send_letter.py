@@ -12,19 +12,10 @@ from typing import Any
 import pytest
 from delivery_samples import AS_OF, SUB, customer, invoice, letter
 
+from dunning.domain.configuration.config import Config, Level, Procedure
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.refresh import CustomerRecords
-from dunning.domain.model import (
-    Channel,
-    Config,
-    InvoiceStatus,
-    Letter,
-    Level,
-    Pause,
-    PauseReason,
-    Procedure,
-    ScopeKind,
-)
+from dunning.domain.model import Channel, InvoiceStatus, Letter, Pause, PauseReason, ScopeKind
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import (
     Conflict,

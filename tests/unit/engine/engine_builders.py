@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from dunning.domain.configuration.config import Config
 from dunning.domain.configuration.parse import parse_config
 from dunning.domain.engine.run import Evaluation, Snapshot, evaluate
 from dunning.domain.model import (
-    Config,
     Credit,
     Customer,
     Invoice,

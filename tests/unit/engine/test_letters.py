@@ -20,14 +20,7 @@ from engine_builders import (
 )
 
 from dunning.domain.engine.content import item_interest, letter_channels, new_letter_item
-from dunning.domain.model import (
-    Channel,
-    Delivery,
-    Instalment,
-    LetterItem,
-    ScopeKind,
-    letter_id_for,
-)
+from dunning.domain.model import Channel, Delivery, Instalment, LetterItem, ScopeKind, letter_id_for
 
 pytestmark = pytest.mark.unit
 

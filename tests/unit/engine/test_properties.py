@@ -16,9 +16,9 @@ from engine_builders import AS_OF, SUB, after, config, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dunning.domain.configuration.config import Config
 from dunning.domain.engine.run import Evaluation, Snapshot
 from dunning.domain.model import (
-    Config,
     Credit,
     Customer,
     Invoice,

@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dunning.domain.configuration.config import Config, Subsidiary
 from dunning.domain.imports.parsing import parse_rows
 from dunning.domain.imports.schema import FileKind
 from dunning.domain.imports.tracking import ImportRecord, ObjectRef
-from dunning.domain.model import Config, Customer, Subsidiary
+from dunning.domain.model import Customer
 from dunning.ports import Conflict, NotFound, TransientError
 from dunning.usecases.import_file import ImportDeps, Importer, ImportOptions
 

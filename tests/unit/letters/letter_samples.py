@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.model import (
     CreditKind,
     Customer,
@@ -14,7 +15,6 @@ from dunning.domain.model import (
     LetterCredit,
     LetterItem,
     ScopeKind,
-    Subsidiary,
 )
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 from babel import Locale, UnknownLocaleError
 
 from dunning.domain.bounds import AMOUNT_DIGITS_MAX, AMOUNT_MAX, significant_digits
+from dunning.domain.configuration.config import AmountMap
 from dunning.domain.configuration.exact_yaml import LongNumber
-from dunning.domain.model import AmountMap
 from dunning.domain.money import fits_minor_units, is_known_currency
 from dunning.domain.patterns import is_bic, is_email, normalise_iban
 

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 from dunning.domain.configuration import sections
 from dunning.domain.configuration.checker import Checker, join
+from dunning.domain.configuration.config import AssignmentRule, Config, Procedure, Subsidiary
 from dunning.domain.configuration.errors import ConfigError
 from dunning.domain.configuration.exact_yaml import load_yaml
-from dunning.domain.model import AssignmentRule, Config, Procedure, Subsidiary
 
 __all__ = ["ConfigError", "config_from_data", "load_yaml", "parse_config"]
 

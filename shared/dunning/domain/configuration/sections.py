@@ -7,19 +7,15 @@ import re
 from typing import Any
 
 from dunning.domain.configuration.checker import Checker, join
-from dunning.domain.model import (
+from dunning.domain.configuration.config import (
     DEFAULT_PROMISE_GRACE_DAYS,
     AssignmentRule,
-    Channel,
-    Escalation,
     Level,
-    Operator,
     PaymentPlan,
     Procedure,
-    ScopeKind,
-    Sending,
     Subsidiary,
 )
+from dunning.domain.model import Channel, Escalation, Operator, ScopeKind, Sending
 
 MAX_LEVELS = 15
 # Day counts a procedure may set: ten years either side of the due date is

@@ -9,11 +9,15 @@ from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 
+from dunning.domain.configuration.config import (
+    DEFAULT_PROMISE_GRACE_DAYS,
+    Config,
+    Level,
+    NotConfigured,
+)
 from dunning.domain.engine.content import item_interest, payment_plan
 from dunning.domain.engine.holds import Holds, active_holds, promise_deadline
 from dunning.domain.model import (
-    DEFAULT_PROMISE_GRACE_DAYS,
-    Config,
     Contact,
     Credit,
     Customer,
@@ -22,8 +26,6 @@ from dunning.domain.model import (
     Letter,
     LetterCredit,
     LetterItem,
-    Level,
-    NotConfigured,
     Pause,
     Promise,
     ScopeKind,

@@ -5,15 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.engine.content import letter_channels
-from dunning.domain.model import (
-    Channel,
-    Contact,
-    Customer,
-    Invoice,
-    Letter,
-    Subsidiary,
-)
+from dunning.domain.model import Channel, Contact, Customer, Invoice, Letter
 from dunning.domain.patterns import is_email
 
 DUNNING_ROLE = "dunning"

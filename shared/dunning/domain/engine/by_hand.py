@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import localcontext
 
+from dunning.domain.configuration.config import Config
 from dunning.domain.engine.content import build_letter, listed_items
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.levels import item_levels
 from dunning.domain.engine.run import Run, Snapshot, evaluate
 from dunning.domain.engine.scopes import Scope
 from dunning.domain.model import (
-    Config,
     Letter,
     Pause,
     Promise,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from dunning.domain.bounds import MAX_INTEREST_DAYS
+from dunning.domain.configuration.config import Level, PaymentPlan, Procedure
 from dunning.domain.model import (
     Channel,
     Credit,
@@ -19,9 +20,6 @@ from dunning.domain.model import (
     Letter,
     LetterCredit,
     LetterItem,
-    Level,
-    PaymentPlan,
-    Procedure,
     ScopeRef,
     letter_id_for,
 )

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dunning.domain.model import Operator, Procedure
+from dunning.domain.configuration.config import Procedure
+from dunning.domain.model import Operator
 from dunning.domain.money import HUNDRED, ZERO
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 
+from dunning.domain.configuration.config import Config, Procedure
 from dunning.domain.engine.content import build_letter, listed_items
 from dunning.domain.engine.holds import Holds, active_holds, review_promises
 from dunning.domain.engine.levels import LevelRules, apply_min_percent, item_levels, level_rules
@@ -30,7 +31,6 @@ from dunning.domain.engine.scopes import (
 )
 from dunning.domain.gc_pause import cyclic_gc_paused
 from dunning.domain.model import (
-    Config,
     Credit,
     Customer,
     Invoice,
@@ -38,7 +38,6 @@ from dunning.domain.model import (
     InvoiceStatus,
     Letter,
     Pause,
-    Procedure,
     Promise,
     ScopeKind,
     ScopeRef,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dunning.domain.model import Escalation, Procedure
+from dunning.domain.configuration.config import Procedure
+from dunning.domain.model import Escalation
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,17 +11,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dunning.domain.engine.holds import Holds
-from dunning.domain.model import (
+from dunning.domain.configuration.config import (
     DEFAULT_PROMISE_GRACE_DAYS,
     AssignmentRule,
     Config,
+    NotConfigured,
+    Procedure,
+)
+from dunning.domain.engine.holds import Holds
+from dunning.domain.model import (
     Customer,
     Invoice,
     InvoiceGroup,
     InvoiceStatus,
-    NotConfigured,
-    Procedure,
     ScopeKind,
     dunned_as,
 )

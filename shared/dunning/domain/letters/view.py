@@ -18,15 +18,9 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.letters.epc import epc_payload, epc_qr_data_uri, group_iban
-from dunning.domain.model import (
-    Customer,
-    Instalment,
-    Letter,
-    LetterCredit,
-    LetterItem,
-    Subsidiary,
-)
+from dunning.domain.model import Customer, Instalment, Letter, LetterCredit, LetterItem
 from dunning.domain.patterns import normalise_bic, normalise_iban
 
 FALLBACK_LANGUAGE = "en"
