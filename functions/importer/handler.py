@@ -17,7 +17,8 @@ from dunning.composition import import_deps
 from dunning.domain.imports.tracking import s3_object_refs
 from dunning.observability import correlated, count_import, function_metrics, import_ids
 from dunning.settings import Settings
-from dunning.usecases.import_file import ImportDeps, Importer
+from dunning.usecases.import_file import Importer
+from dunning.usecases.import_run import ImportDeps
 
 logger = Logger()
 tracer = Tracer()

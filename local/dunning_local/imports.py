@@ -21,7 +21,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from dunning.domain.imports.schema import import_rank, kind_for_key
-from dunning.usecases.import_file import META_ERRORS, META_ROWS, META_STATUS, ImportStatus
+from dunning.usecases.import_run import META_ERRORS, META_ROWS, META_STATUS, ImportStatus
 from dunning_local.driver import LocalDriver
 
 INCOMING = "incoming/"

@@ -123,7 +123,7 @@ class Simulation:
     def run_day(self, day: date, actions: list[dict[str, Any]]) -> DayReport:
         report = DayReport(day)
         env = {"DUNNING_FIXED_NOW": datetime.combine(day, time(12), UTC).isoformat()}
-        with _env(env):
+        with environment(env):
             drops = self.data / "drops" / day.isoformat()
             if drops.is_dir():
                 report.imported = self._import(drops, day.isoformat())
@@ -260,7 +260,7 @@ def simulate(
         (out / "lambda.log").open("w", encoding="utf-8") as log,
     ):
         sim = Simulation(data, out, aws, log)
-        with _env({"DUNNING_FIXED_NOW": datetime.combine(start, time(0), UTC).isoformat()}):
+        with environment({"DUNNING_FIXED_NOW": datetime.combine(start, time(0), UTC).isoformat()}):
             sim.setup()
         days = []
         day = start
@@ -271,7 +271,7 @@ def simulate(
         return sim.write_output(days)
 
 
-class _env:
+class environment:
     """Set environment variables for a block (the simulated calendar)."""
 
     def __init__(self, values: dict[str, str]):

@@ -26,7 +26,7 @@ from dunning.adapters.sqs import SqsQueue, SqsRedelivery
 from dunning.settings import Settings
 from dunning.usecases.evaluate import Evaluate
 from dunning.usecases.fan_out import FanOut
-from dunning.usecases.import_file import ImportDeps
+from dunning.usecases.import_run import ImportDeps
 from dunning.usecases.send_letter import SendDeps
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def import_deps(settings: Settings, bucket: str) -> ImportDeps:
     from dunning.adapters.dynamodb.erp_data import ErpDataTable
     from dunning.adapters.dynamodb.import_ledger import ImportLedger
     from dunning.domain.imports.tracking import WaitPolicy
-    from dunning.usecases.import_file import ImportOptions
+    from dunning.usecases.import_run import ImportOptions
 
     bind_table(settings)
     # Import writes go through BatchWriter: 25 per request, UnprocessedItems retried

@@ -17,7 +17,7 @@ from dunning.domain.model import LetterStatus
 
 if TYPE_CHECKING:  # each handler imports only the use case it runs
     from dunning.domain.delivery.ledger import JobResult
-    from dunning.usecases.import_file import ImportResult
+    from dunning.usecases.import_run import ImportResult
     from dunning.usecases.letter_batch import MessageResult
 
 NAMESPACE = "Dunning"  # every function's metrics; each function is its own `service`

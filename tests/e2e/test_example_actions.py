@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 
 from dunning_local.aws import EmbeddedAws
-from dunning_local.simulation import Simulation, _env, read_actions
+from dunning_local.simulation import Simulation, environment, read_actions
 
 pytestmark = pytest.mark.e2e
+
+
+def at(day: date, hour: int) -> str:
+    return datetime.combine(day, time(hour), UTC).isoformat()
+
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 FIRST_DAY = date(2026, 9, 1)
@@ -22,14 +27,18 @@ def test_every_example_action_is_answered_2xx(tmp_path: Path):
     assert actions, "examples/actions.jsonl has no actions"
     with EmbeddedAws() as aws, (tmp_path / "lambda.log").open("w") as log:
         sim = Simulation(EXAMPLES, tmp_path, aws, log)
-        with _env({"DUNNING_FIXED_NOW": datetime.combine(FIRST_DAY, time(0), UTC).isoformat()}):
+        with environment(
+            {"DUNNING_FIXED_NOW": datetime.combine(FIRST_DAY, time(0), UTC).isoformat()}
+        ):
             sim.setup()
         # The first day's run queues the key-account letters the approvals name; the
         # other actions need only the imported data, so the days between are not run.
         sim.run_day(FIRST_DAY, actions.get(FIRST_DAY, []))
         answers = []
         for day in sorted(d for d in actions if d > FIRST_DAY):
-            with _env({"DUNNING_FIXED_NOW": datetime.combine(day, time(12), UTC).isoformat()}):
+            with environment(
+                {"DUNNING_FIXED_NOW": datetime.combine(day, time(12), UTC).isoformat()}
+            ):
                 for action in actions[day]:
                     status, body = sim.driver.api(
                         action["method"], action["path"], action.get("body")

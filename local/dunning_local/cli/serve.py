@@ -21,7 +21,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver, api_event
-from dunning_local.simulation import Simulation, _env
+from dunning_local.simulation import Simulation, environment
 
 # What API Gateway leaves as it is in a REST API event's path (RFC 3986 pchar).
 PATH_SAFE = "/-._~!$&'()*+,;=:@"
@@ -149,7 +149,7 @@ def serve(
     fixed = {}
     if today is not None:  # the API's clock, as a simulation sets it for each day
         fixed["DUNNING_FIXED_NOW"] = datetime.combine(today, time(12), UTC).isoformat()
-    with EmbeddedAws() as aws, log_path.open("w", encoding="utf-8") as log, _env(fixed):
+    with EmbeddedAws() as aws, log_path.open("w", encoding="utf-8") as log, environment(fixed):
         say(f"embedded AWS: DynamoDB Local {aws.dynamodb.url}, moto {aws.moto.url}")
         driver, files = load(aws, data, log)
         say(f"loaded {data}: {files} CSV file(s); function logs in {log_path}")

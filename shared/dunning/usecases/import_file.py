@@ -34,29 +34,12 @@ from dunning.ports import Conflict
 from dunning.usecases.import_check import start, validate_again
 from dunning.usecases.import_outcomes import superseded, unchanged
 from dunning.usecases.import_run import (
-    META_ERRORS,
-    META_ROWS,
-    META_STATUS,
     ImportDeps,
-    ImportOptions,
     ImportResult,
     ImportRun,
     ImportStatus,
 )
 from dunning.usecases.import_write import resume
-
-__all__ = [
-    "META_ERRORS",
-    "META_ROWS",
-    "META_STATUS",
-    "ImportDeps",
-    "ImportOptions",
-    "ImportResult",
-    "ImportStatus",
-    "Importer",
-    "dependency_order",
-    "import_object",
-]
 
 CONFLICT_RETRIES = 3  # looks at a record other runs keep changing, before giving up
 

@@ -22,7 +22,8 @@ from dunning.domain.imports.schema import FileKind
 from dunning.domain.imports.tracking import ImportRecord, ObjectRef
 from dunning.domain.model import Customer
 from dunning.ports import Conflict, NotFound, TransientError
-from dunning.usecases.import_file import ImportDeps, Importer, ImportOptions
+from dunning.usecases.import_file import Importer
+from dunning.usecases.import_run import ImportDeps, ImportOptions
 
 pytestmark = pytest.mark.unit
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from dunning.domain.imports.report import safe_cell
+from dunning.domain.safe_csv import safe_cell
 
 PRINT_QUEUE_PREFIX = "print-queue/"
 ADDRESS_COLUMNS = 5
