@@ -36,41 +36,44 @@ EXIT_UNFINISHED = 3
 POLL_SECONDS = 2.0
 
 
+Files = Annotated[
+    list[Path],
+    typer.Argument(
+        help="CSV exports: customers*.csv, contacts*.csv, invoice_groups*.csv, "
+        "invoices*.csv, credits*.csv.",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+    ),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder with dunning.yaml: import on the embedded AWS.",
+        exists=True,
+        file_okay=False,
+    ),
+]
+Bucket = Annotated[
+    str | None, typer.Option("--bucket", help="A deployed import bucket (needs AWS credentials).")
+]
+Preload = Annotated[bool, typer.Option("--preload", help="With --data: first import DATA/*.csv.")]
+ReportsDir = Annotated[
+    Path, typer.Option("--out", help="Where the error reports of rejected files go.")
+]
+WaitSeconds = Annotated[
+    float, typer.Option("--wait", help="With --bucket: seconds to wait for the imports.", min=0)
+]
+
+
 def import_files(
-    files: Annotated[
-        list[Path],
-        typer.Argument(
-            help="CSV exports: customers*.csv, contacts*.csv, invoice_groups*.csv, "
-            "invoices*.csv, credits*.csv.",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-        ),
-    ],
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Folder with dunning.yaml: import on the embedded AWS.",
-            exists=True,
-            file_okay=False,
-        ),
-    ] = None,
-    bucket: Annotated[
-        str | None,
-        typer.Option("--bucket", help="A deployed import bucket (needs AWS credentials)."),
-    ] = None,
-    preload: Annotated[
-        bool,
-        typer.Option("--preload", help="With --data: first import DATA/*.csv."),
-    ] = False,
-    out: Annotated[
-        Path, typer.Option("--out", help="Where the error reports of rejected files go.")
-    ] = Path("out/import"),
-    wait: Annotated[
-        float,
-        typer.Option("--wait", help="With --bucket: seconds to wait for the imports.", min=0),
-    ] = 900.0,
+    files: Files,
+    data: DataDir = None,
+    bucket: Bucket = None,
+    preload: Preload = False,
+    out: ReportsDir = Path("out/import"),
+    wait: WaitSeconds = 900.0,
 ) -> None:
     """Import CSV exports through the import bucket and show what became of each."""
     from dunning_local.imports import FileStatus
