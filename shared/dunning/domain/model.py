@@ -97,6 +97,9 @@ class Customer:
     split_by_department: bool = False
     # Postal address for the letter's window envelope; empty when the ERP has none.
     address_lines: tuple[str, ...] = ()
+    # Who it is dunned as (the end of its bill_to_parent chain) as resolved when it was
+    # stored; None on a customer read from an export.
+    dunned_as_id: str | None = None
 
     @property
     def billed_to(self) -> str:

@@ -351,7 +351,8 @@ class CollectorActions:
             raise NotFound(f"customer {customer_id} not found")
         subsidiary = _subsidiary(config, customer.subsidiary_id, f"customer {customer_id}")
         today = subsidiary.local_date(self.deps.clock.now())
-        return _Customer(customer, subsidiary, customer.billed_to, today)
+        root = customer.dunned_as_id or customer.billed_to
+        return _Customer(customer, subsidiary, root, today)
 
     def _letter(self, letter_id: str) -> LedgerEntry:
         customer_id = self.deps.repo.customer_of_letter(letter_id)

@@ -4,13 +4,16 @@ groups, invoices and credits, upserted in batches, and the subsidiary's import m
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 
 from dunning.adapters.dynamodb import keys, mapping
 from dunning.adapters.dynamodb.batch import BatchWriter, write
 from dunning.adapters.dynamodb.mapping import Placement
 from dunning.adapters.dynamodb.models import CustomerItem, Item, MarkItem
-from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup
+from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup, dunned_as
+
+MAX_CHAIN = 8  # bill_to_parent steps followed to the customer dunned
 
 
 class ErpDataTable:
@@ -24,19 +27,32 @@ class ErpDataTable:
         """Returns the customers written. A bill_to_parent customer also leaves a
         marker in its parent's partition: the fresh re-read before sending
         (sending_view) follows it to the child's invoices, credits and pauses."""
-        written = 0
+        rows = self._chains_resolved(list(customers))
 
         def items() -> Iterator[Item]:
-            nonlocal written
-            for c in customers:
-                written += 1
+            for c in rows:
                 yield mapping.customer_item(c)
                 child = mapping.child_item(c)
                 if child is not None:
                     yield child
 
         write(items(), self.writer)
-        return written
+        return len(rows)
+
+    def _chains_resolved(self, rows: list[Customer]) -> list[Customer]:
+        """Each customer with who it is dunned as: the end of its bill_to_parent chain
+        over this batch and the stored profiles (a grandchild is dunned as its
+        grandparent, so its items sit in the grandparent's shard range). A parent not
+        stored yet ends the chain at its id, as one step would."""
+        known = {c.customer_id: c for c in rows}
+        wanted = {c.billed_to for c in rows} - known.keys()
+        for _ in range(MAX_CHAIN):
+            found = [mapping.customer(it) for it in CustomerItem.batch_get(_profiles(wanted))]
+            known |= {c.customer_id: c for c in found}
+            wanted = {c.billed_to for c in found} - known.keys()
+            if not wanted:
+                break
+        return [replace(c, dunned_as_id=_chain_end(c, known)) for c in rows]
 
     # The rows below belong to customers already stored: each batch reads their
     # profiles once (customer_roots) to index the rows under the customer dunned
@@ -74,7 +90,13 @@ class ErpDataTable:
             c.customer_id: mapping.placement(c)
             for c in CustomerItem.batch_get(
                 wanted,
-                attributes_to_get=["customer_id", "subsidiary_id", "parent_id", "bill_to_parent"],
+                attributes_to_get=[
+                    "customer_id",
+                    "subsidiary_id",
+                    "parent_id",
+                    "bill_to_parent",
+                    "dunned_as",
+                ],
             )
         }
 
@@ -82,6 +104,17 @@ class ErpDataTable:
         MarkItem(
             keys.shard_key(subsidiary_id), keys.IMPORT_MARK, at=at.isoformat(), detail=detail
         ).save()
+
+
+def _profiles(customer_ids: Iterable[str]) -> list[tuple[str, str]]:
+    return [(keys.cust_pk(c), keys.PROFILE) for c in customer_ids]
+
+
+def _chain_end(customer: Customer, known: dict[str, Customer]) -> str:
+    """model.dunned_as, except that a parent not known yet is itself the end."""
+    end = dunned_as(customer, known.get)
+    last = known.get(end)
+    return last.billed_to if last is not None else end
 
 
 def _subsidiaries(where: dict[str, Placement]) -> set[str]:

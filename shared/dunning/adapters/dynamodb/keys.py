@@ -12,8 +12,9 @@ Keys (all strings):
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
   ByStatus LETTERS#<status> / <as_of>#<letter id>
 
-The dunned customer is the one whose letters cover the item: a bill_to_parent
-customer's parent, else the customer itself. Sorting the shard index by it puts
+The dunned customer is the one whose letters cover the item: the end of the
+customer's bill_to_parent chain (a child's parent, a grandchild's grandparent),
+resolved when the customer is imported and kept on its profile (dunned_as). Sorting the shard index by it puts
 a parent and its children in one contiguous range, so one Query reads a shard.
 The shard index's sort key is that customer id and nothing else: ids may hold any
 character, and a suffix (`<id>#...`) would let an id that extends another with a

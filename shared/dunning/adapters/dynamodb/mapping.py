@@ -57,8 +57,15 @@ def billed_to_of(c: CustomerItem | Customer) -> str:
     return billed_to(c.customer_id, c.parent_id, bool(c.bill_to_parent))
 
 
+def dunned_root(c: CustomerItem | Customer) -> str:
+    """The customer whose ByShard range holds `c`'s items: the end of its bill_to_parent
+    chain as resolved when it was stored (ErpDataTable.put_customers)."""
+    stored = c.dunned_as if isinstance(c, CustomerItem) else c.dunned_as_id
+    return stored or billed_to_of(c)
+
+
 def placement(c: CustomerItem | Customer) -> Placement:
-    return c.subsidiary_id, billed_to_of(c)
+    return c.subsidiary_id, dunned_root(c)
 
 
 # --- domain -> items ------------------------------------------------------------------
@@ -82,8 +89,9 @@ def customer_item(c: Customer) -> CustomerItem:
         tags=list(c.tags),
         exclude_customer_email=c.exclude_customer_email,
         split_by_department=c.split_by_department,
+        dunned_as=dunned_root(c),
     )
-    root = billed_to_of(c)
+    root = dunned_root(c)
     keys.by_shard(it, c.subsidiary_id, root)
     if root == c.customer_id:
         keys.by_ref(it, keys.roster_key(c.subsidiary_id), c.customer_id)
@@ -265,6 +273,7 @@ def customer(it: CustomerItem) -> Customer:
         tags=tuple(str(t) for t in it.tags or ()),
         exclude_customer_email=bool(it.exclude_customer_email),
         split_by_department=bool(it.split_by_department),
+        dunned_as_id=it.dunned_as,
     )
 
 

@@ -112,6 +112,7 @@ class CustomerItem(Item, discriminator="customer"):
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     exclude_customer_email = BooleanAttribute(default=False)
     split_by_department = BooleanAttribute(default=False)
+    dunned_as = UnicodeAttribute(null=True)  # the end of its bill_to_parent chain
 
 
 class ContactItem(Item, discriminator="contact"):
