@@ -1,6 +1,6 @@
 """What the functions tell the people who run them: metrics in one CloudWatch namespace
 (the alarms of template.yaml watch them), and log lines that carry the ids of what
-they are about (docs/failure-modes.md)."""
+they are about (README, "Failure modes and alarms")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every terminal or stuck state reaches a person: the real handlers, on the embedded
 AWS, count what the alarms watch (CloudWatch EMF on stdout) and log the ids of what
-they were about, failures at ERROR (docs/failure-modes.md)."""
+they were about, failures at ERROR (README, "Failure modes and alarms")."""
 
 from __future__ import annotations
 

@@ -14,8 +14,9 @@ Keys (all strings):
 
 The dunned customer is the one whose letters cover the item: the end of the
 customer's bill_to_parent chain (a child's parent, a grandchild's grandparent),
-resolved when the customer is imported and kept on its profile (dunned_as). Sorting the shard index by it puts
-a parent and its children in one contiguous range, so one Query reads a shard.
+resolved when the customer is imported and kept on its profile (dunned_as).
+Sorting the shard index by it puts a parent and its children in one contiguous
+range, so one Query reads a shard.
 The shard index's sort key is that customer id and nothing else: ids may hold any
 character, and a suffix (`<id>#...`) would let an id that extends another with a
 character sorting below the separator (`AB 1` after `AB`) fall outside its range.
