@@ -323,7 +323,13 @@ def api_event(method: str, path: str, body: Any, query: dict[str, str] | None) -
             "stage": "v1",
             "requestId": str(uuid.uuid4()),
             "accountId": "123456789012",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "dunning-local"},
+            # `dunning serve` and the simulation sign everyone in as `local` (SPEC 2.10).
+            "identity": {
+                "sourceIp": "127.0.0.1",
+                "userAgent": "dunning-local",
+                "caller": "local",
+                "user": "local",
+            },
         },
         "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
         "isBase64Encoded": False,

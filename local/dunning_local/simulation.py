@@ -161,6 +161,10 @@ class Simulation:
         (self.out / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
         return result
 
+    def ledger_records(self) -> list[dict[str, Any]]:
+        """Every letter of the ledger as letters.jsonl writes it, by date."""
+        return self._letters()
+
     def _letters(self) -> list[dict[str, Any]]:
         from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
         from dunning.composition import bind_table

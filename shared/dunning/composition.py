@@ -81,8 +81,12 @@ def fan_out_deps(settings: Settings) -> FanOut:
 @cache
 def evaluate_deps(settings: Settings) -> Evaluate:
     bind_table(settings)
+    from dunning.adapters.template_languages import TemplateLanguages
+
     queue = SqsQueue(_client("sqs", settings), settings.letter_queue_url)
-    return Evaluate(_config(settings), DailyRunTable(), queue)
+    # The shipped templates (the templates layer): a pending letter's language.
+    languages = TemplateLanguages([templates_dir()])
+    return Evaluate(_config(settings), DailyRunTable(), queue, languages)
 
 
 @cache
@@ -209,5 +213,6 @@ def api_deps(settings: Settings) -> Any:
         # the preview shows what would be sent: the same overrides as render-and-send
         renderer=_renderer((*_template_overrides(settings), templates_dir())),
         clock=Clock(settings.fixed_now),
+        documents=S3DocumentStore(_client("s3", settings), settings.letter_bucket),
     )
     return ApiDeps(actions, settings.allowed_origin)

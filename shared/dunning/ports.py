@@ -58,6 +58,12 @@ class DocumentStore(Protocol):
         ...
 
 
+class DocumentReader(Protocol):
+    def get(self, key: str) -> bytes | None:
+        """The stored document, or None when there is none under `key`."""
+        ...
+
+
 @dataclass(frozen=True)
 class RenderedLetter:
     subject: str

@@ -101,3 +101,56 @@ def test_ctrl_c_stops_the_server_and_the_embedded_aws(server):
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 0
     assert _refuses(url) and all(_refuses(s) for s in services)
+
+
+REPLAY = Path(__file__).parent / "data" / "replay"
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory) -> Iterator[str]:
+    """`dunning serve --from D0 --today D`: the days replayed before serving."""
+    errors = (tmp_path_factory.mktemp("replay") / "stderr.txt").open("w+")
+    command = [*COMMAND[:4], "--data", str(REPLAY), "--port", "0"]
+    proc = subprocess.Popen(
+        [*command, "--from", "2026-09-08", "--today", "2026-09-10"],
+        stdout=subprocess.PIPE,
+        stderr=errors,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = None
+    deadline = time.monotonic() + START_TIMEOUT_S
+    lines: list[str] = []
+    while url is None and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        found = re.search(r"Dunning API on (http://\S+?)/ ", line)
+        url = found.group(1) if found else None
+    if url is None:
+        proc.kill()
+        errors.seek(0)
+        pytest.fail(f"no URL printed: {''.join(lines)}{errors.read()}")
+    yield url
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    errors.close()
+
+
+def test_serve_replays_the_days_from_from_before_serving(replayed):
+    url = replayed
+    # the drop of 2026-09-09 brought R2's invoice; its manual procedure made a pending letter
+    status, pending = call(url, "GET", "/letters?status=pending_approval")
+    assert status == 200
+    (letter,) = [x for x in pending["letters"] if x["customer_id"] == "R2"]
+    assert letter["as_of"] == "2026-09-09"
+    assert letter["delivery"]["recipients"] == ["ap@mueller.example"]
+    assert letter["delivery"]["language"] == "de"
+    # R1 was paused on the 8th (actions.jsonl), resumed on the 9th and sent a letter then
+    status, centre = call(url, "GET", "/customers/R1")
+    assert status == 200 and centre["as_of"] == "2026-09-10"
+    assert [(x["as_of"], x["status"]) for x in centre["letters"]] == [("2026-09-09", "sent")]
+    status, log = call(url, "GET", "/customers/R1/activity")
+    changes = [(e["action"], e["actor"]) for e in log["activity"] if e["kind"] == "change"]
+    assert changes == [("resume", "local"), ("pause", "local")]

@@ -317,7 +317,8 @@ def test_approving_twice_sends_once_and_sets_the_scope_state(api: LocalDriver, a
     letter = _pending_letter(api, "AP-K1")
     path = f"/letters/{letter['letter_id']}/approve"
     approved = ok(api, "POST", path, {})
-    assert approved["status"] == "queued" and approved["delivery"] == {"approved_on": TODAY}
+    assert approved["status"] == "queued" and approved["delivery"]["approved_on"] == TODAY
+    assert approved["delivery"]["approved_by"] == "local"  # the local driver's caller
     assert ok(api, "POST", path)["status"] in {"queued", "sent"}
     api.drain()
     assert ok(api, "POST", path)["status"] == "sent"

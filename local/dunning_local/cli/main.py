@@ -6,7 +6,7 @@ import shutil
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
@@ -210,16 +210,28 @@ def serve(
     today: Annotated[
         str | None, typer.Option(help="Pretend today is this day (YYYY-MM-DD), as simulate does.")
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Replay every day from this one (YYYY-MM-DD) through --today first, as "
+            "simulate does. Default: --today.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the collections API on localhost over the embedded AWS; Ctrl-C stops both."""
     from dunning_local.cli.serve import serve as run
     from dunning_local.services import EmbeddedAwsError
 
     day = _day(today) if today else None
+    first = _day(start) if start else None
+    last = day or datetime.now(UTC).date()
+    if first is not None and first > last:
+        raise typer.BadParameter(f"--from {first} is after --today {last}")
     _checked_data(data)
     try:
         with _stopped_by_sigterm():
-            run(data, host, port, day, lambda line: print(line, flush=True))
+            run(data, host, port, day, lambda line: print(line, flush=True), start=first)
     except KeyboardInterrupt:  # before or after serving began: all stopped by now
         print("stopped", flush=True)
     except (EmbeddedAwsError, ValueError) as e:  # ValueError: a CSV file was rejected

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, quote
@@ -21,7 +21,8 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver, api_event
-from dunning_local.simulation import Simulation, environment
+from dunning_local.imports import LOCAL_IMPORT_PARAMETERS
+from dunning_local.simulation import Simulation, environment, read_actions
 
 # What API Gateway leaves as it is in a REST API event's path (RFC 3986 pchar).
 PATH_SAFE = "/-._~!$&'()*+,;=:@"
@@ -143,32 +144,56 @@ def serve(
     today: date | None,
     say: Callable[[str], None],
     log_path: Path | None = None,
+    start: date | None = None,
 ) -> None:
-    """Start the embedded AWS, load `data`, serve until Ctrl-C, then stop everything."""
+    """Start the embedded AWS, load `data`, replay `start`..`today` as `dunning simulate`
+    does (drops, actions, the schedule, the queues), serve until Ctrl-C, then stop
+    everything."""
     log_path = log_path or Path(tempfile.gettempdir()) / "dunning-serve.log"
+    last = today or datetime.now(UTC).date()
+    first = start or last
     fixed = {}
     if today is not None:  # the API's clock, as a simulation sets it for each day
         fixed["DUNNING_FIXED_NOW"] = datetime.combine(today, time(12), UTC).isoformat()
-    with EmbeddedAws() as aws, log_path.open("w", encoding="utf-8") as log, environment(fixed):
+    with (
+        EmbeddedAws(parameters=LOCAL_IMPORT_PARAMETERS) as aws,
+        log_path.open("w", encoding="utf-8") as log,
+    ):
         say(f"embedded AWS: DynamoDB Local {aws.dynamodb.url}, moto {aws.moto.url}")
-        driver, files = load(aws, data, log)
+        sim, files = load(aws, data, log, first)
         say(f"loaded {data}: {files} CSV file(s); function logs in {log_path}")
-        server = make_server(host, port, ApiGateway(driver), handler_class=_Handler)
-        url = f"http://{host}:{server.server_port}"
-        say(f"Dunning API on {url}/  (OpenAPI: {url}/openapi.json)  Ctrl-C stops it")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            say("stopping")
-        finally:
-            server.server_close()
+        letters = replay(sim, data, first, last)
+        say(f"replayed {first} to {last}: {letters} letter(s) in the ledger")
+        if sim.rejected:
+            say(f"rejected by the import: {', '.join(sim.rejected)}")
+        with environment(fixed):
+            server = make_server(host, port, ApiGateway(sim.driver), handler_class=_Handler)
+            url = f"http://{host}:{server.server_port}"
+            say(f"Dunning API on {url}/  (OpenAPI: {url}/openapi.json)  Ctrl-C stops it")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                say("stopping")
+            finally:
+                server.server_close()
 
 
-def load(aws: EmbeddedAws, data: Path, log: IO[str]) -> tuple[LocalDriver, int]:
-    """dunning.yaml and the CSV exports of `data`, uploaded as `dunning simulate` does;
-    the driver that delivered them, and how many files were imported."""
+def replay(sim: Simulation, data: Path, first: date, last: date) -> int:
+    """Each day as `dunning simulate` runs it; how many letters the ledger then holds."""
+    actions = read_actions(data / "actions.jsonl")
+    day = first
+    while day <= last:
+        sim.run_day(day, actions.get(day, []))
+        day += timedelta(days=1)
+    return len(sim.ledger_records())
+
+
+def load(aws: EmbeddedAws, data: Path, log: IO[str], first: date) -> tuple[Simulation, int]:
+    """dunning.yaml and the CSV exports of `data`, uploaded as `dunning simulate` does
+    (on the first day's clock); the simulation, and how many files were imported."""
     sim = Simulation(data, data, aws, log)  # `out` is not written to by setup()
-    results = sim.setup()
+    with environment({"DUNNING_FIXED_NOW": datetime.combine(first, time(0), UTC).isoformat()}):
+        results = sim.setup()
     if sim.rejected:
         raise ValueError(f"rejected by the import: {', '.join(sim.rejected)}")
-    return sim.driver, len({r["key"] for r in results})
+    return sim, len({r["key"] for r in results})

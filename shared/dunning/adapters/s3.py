@@ -27,6 +27,16 @@ class S3DocumentStore:
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self._bucket, Key=key)
 
+    def get(self, key: str) -> bytes | None:
+        """The object's bytes; None when there is no such object."""
+        try:
+            return bytes(self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read())
+        except ClientError as e:
+            error = _typed(e, f"s3://{self._bucket}/{key}")
+            if isinstance(error, NotFound):
+                return None
+            raise error from e
+
 
 class S3ConfigSource:
     """dunning.yaml from S3, parsed again only when its ETag changes."""

@@ -9,12 +9,12 @@ twice sends the letter once (the ledger's claim), cancelling twice cancels once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-from dunning.domain.configuration.config import Config, NotConfigured, Subsidiary
+from dunning.domain.configuration.config import Config
+from dunning.domain.control.audit import Action
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.routing import route
 from dunning.domain.engine.by_hand import HandLetters, letters_at_level, letters_now
@@ -22,8 +22,6 @@ from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.run import customer_balance
 from dunning.domain.engine.scopes import ProcedureBook
 from dunning.domain.model import (
-    Contact,
-    Customer,
     Letter,
     LetterStatus,
     Pause,
@@ -34,81 +32,32 @@ from dunning.domain.model import (
     ScopeState,
 )
 from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
-from dunning.ports import Clock, ConfigSource, Conflict, DunningError, NotFound, Queue, Renderer
+from dunning.ports import Conflict, NotFound
+from dunning.usecases.collector_deps import (
+    ActionsRepository,
+    CollectorDeps,
+    FoundCustomer,
+    Rejected,
+    not_before,
+)
 from dunning.usecases.collector_results import (
     HandResult,
-    LetterPage,
     Paused,
     Preview,
     PromiseRecorded,
     Resumed,
 )
-from dunning.usecases.evaluate import EvaluationRepository
+from dunning.usecases.customer_view import CustomerViews
+
+__all__ = ["ActionsRepository", "CollectorActions", "CollectorDeps", "Rejected"]
 
 
-class Rejected(DunningError):
-    """A well-formed request that the data or the rules refuse; `field` names the input."""
+class CollectorActions(CustomerViews):
+    """The changes (each recorded with who made it, SPEC 2.10) and the reads."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-class ActionsRepository(EvaluationRepository, Protocol):
-    """What evaluation reads and writes (send now evaluates), and the collector's own."""
-
-    def customer(self, customer_id: str) -> Customer | None: ...
-    def customer_of(self, kind: ScopeKind, target_id: str) -> str | None: ...
-    def customer_of_letter(self, letter_id: str) -> str | None: ...
-    def contacts(self, customer_id: str) -> list[Contact]: ...
-    def invoice_ids(self, customer_id: str) -> set[str]: ...
-    def put_pause(self, pause: Pause, customer: Customer) -> None: ...
-    def get_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> Pause | None: ...
-    def delete_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> bool: ...
-    def add_promise(
-        self, customer: Customer, promise: Promise, pause: Pause | None
-    ) -> tuple[Promise, bool]: ...
-    def get_letter(self, customer_id: str, letter_id: str) -> LedgerEntry | None: ...
-    def transition_letter(
-        self,
-        letter: Letter,
-        from_status: LetterStatus,
-        to_status: LetterStatus,
-        delivery: dict[str, Any],
-    ) -> None: ...
-    def approve_letter(
-        self, letter: Letter, state: ScopeState, delivery: dict[str, Any]
-    ) -> None: ...
-    def customer_letters(self, customer_id: str, limit: int) -> list[LedgerEntry]: ...
-    def letters_page(
-        self, status: LetterStatus, since: date | None, limit: int
-    ) -> tuple[list[LedgerEntry], bool]: ...
-
-
-@dataclass
-class CollectorDeps:
-    config: ConfigSource
-    repo: ActionsRepository
-    evaluations: Queue  # EvaluateShard messages (resume: evaluate one customer at once)
-    letters: Queue  # SendLetters messages (send now, approve)
-    renderer: Renderer
-    clock: Clock
-
-
-@dataclass
-class _Customer:
-    """A customer found for a request, with what every operation needs about it."""
-
-    customer: Customer
-    subsidiary: Subsidiary
-    root: str  # the customer it is dunned as: its shard range, its letters
-    today: date
-
-
-class CollectorActions:
-    def __init__(self, deps: CollectorDeps):
-        self.deps = deps
+    def acting_as(self, actor: str) -> CollectorActions:
+        """The same use case acting for the caller of one request."""
+        return CollectorActions(self.deps, actor)
 
     # --- pause and resume ---
 
@@ -122,12 +71,21 @@ class CollectorActions:
     ) -> Paused:
         config = self.deps.config.load()
         found = self._customer(config, self._customer_id_of(target, target_id))
-        _not_before(found, until, "until")
+        not_before(found, until, "until")
         pause = Pause(target, target_id, found.customer.customer_id, reason, note, until)
         existing = self.deps.repo.get_pause(found.customer.customer_id, target, target_id)
         if existing == pause:
             return Paused(pause, changed=False)
-        self.deps.repo.put_pause(pause, found.customer)
+        by = self._activity(
+            pause.customer_id,
+            Action.PAUSE,
+            str(target),
+            target_id,
+            reason=str(reason),
+            note=note,
+            until=until.isoformat() if until else None,
+        )
+        self.deps.repo.put_pause(pause, found.customer, by)
         return Paused(pause, changed=True)
 
     def resume(self, target: ScopeKind, target_id: str) -> Resumed:
@@ -135,7 +93,8 @@ class CollectorActions:
         config = self.deps.config.load()
         found = self._customer(config, self._customer_id_of(target, target_id))
         customer_id = found.customer.customer_id
-        was_paused = self.deps.repo.delete_pause(customer_id, target, target_id)
+        by = self._activity(customer_id, Action.RESUME, str(target), target_id)
+        was_paused = self.deps.repo.delete_pause(customer_id, target, target_id, by)
         message = EvaluateShard(found.subsidiary.subsidiary_id, found.today, found.root, found.root)
         self.deps.evaluations.send_all([message.to_json()])
         return Resumed(target, target_id, customer_id, was_paused, message)
@@ -148,7 +107,7 @@ class CollectorActions:
         config = self.deps.config.load()
         found = self._customer(config, customer_id)
         customer = found.customer
-        _not_before(found, promised, "date")
+        not_before(found, promised, "date")
         if found.root != customer_id:
             raise Conflict(
                 f"customer {customer_id} is billed to its parent {found.root}: "
@@ -169,7 +128,17 @@ class CollectorActions:
         promise = Promise(customer_id, amount, currency, promised, balance)
         until = promise_deadline(promise, grace)
         pause = self._promise_pause(customer_id, promise, until)
-        stored, created = self.deps.repo.add_promise(found.customer, promise, pause)
+        by = self._activity(
+            customer_id,
+            Action.PROMISE,
+            str(ScopeKind.CUSTOMER),
+            customer_id,
+            amount=str(amount),
+            currency=currency,
+            date=promised.isoformat(),
+            paused_until=until.isoformat(),
+        )
+        stored, created = self.deps.repo.add_promise(found.customer, promise, pause, by)
         if not created and (stored.amount != amount or stored.broken):
             raise Conflict(
                 f"a promise of {stored.amount} {currency} by {promised.isoformat()} is already "
@@ -201,6 +170,12 @@ class CollectorActions:
         self.deps.letters.send_all(m.to_json() for m in pack_jobs(jobs))
         repo.save_states(sub_id, [found.customer], hand.states)
         repo.save_promises(sub_id, hand.promises)
+        if fresh:
+            ids = [x.letter_id for x in fresh]
+            target = (str(ScopeKind.CUSTOMER), customer_id)
+            repo.record_activity(
+                self._activity(customer_id, Action.SEND_NOW, *target, level=level, letters=ids)
+            )
         entries = tuple(
             repo.get_letter(x.customer_id, x.letter_id) or LedgerEntry(x, LetterStatus.QUEUED, {})
             for x in letters
@@ -248,7 +223,7 @@ class CollectorActions:
             message=_message(hand, level, sent=False),
         )
 
-    def _hand(self, config: Config, found: _Customer, level: int | None) -> HandLetters:
+    def _hand(self, config: Config, found: FoundCustomer, level: int | None) -> HandLetters:
         sub_id = found.subsidiary.subsidiary_id
         snapshot = self.deps.repo.load_shard(sub_id, found.root, found.root)
         customer_id = found.customer.customer_id
@@ -274,9 +249,10 @@ class CollectorActions:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
             ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
             state = ScopeState(ref, letter.customer_id, letter.level, today)
-            delivery = {"approved_on": today.isoformat()}
+            delivery |= {"approved_on": today.isoformat(), "approved_by": self.actor}
+            by = self._letter_activity(letter, Action.APPROVE)
             try:
-                self.deps.repo.approve_letter(letter, state, delivery)
+                self.deps.repo.approve_letter(letter, state, delivery, by)
                 status = LetterStatus.QUEUED
             except Conflict:
                 letter, status, delivery = _parts(self._letter(letter_id))  # someone else got there
@@ -287,14 +263,16 @@ class CollectorActions:
             self.deps.letters.send_all([SendLetters((job,)).to_json()])
         return LedgerEntry(letter, status, delivery)
 
-    def cancel(self, letter_id: str) -> LedgerEntry:
+    def cancel(self, letter_id: str, reason: str = "") -> LedgerEntry:
         letter, status, delivery = _parts(self._letter(letter_id))
         if status == LetterStatus.PENDING_APPROVAL:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
-            delivery = {"cancelled_on": today.isoformat()}
+            done = {"cancelled_on": today.isoformat(), "cancelled_by": self.actor}
+            delivery = delivery | done | ({"cancel_reason": reason} if reason else {})
+            by = self._letter_activity(letter, Action.CANCEL, reason=reason)
             try:
-                self.deps.repo.transition_letter(
-                    letter, LetterStatus.PENDING_APPROVAL, LetterStatus.CANCELLED, delivery
+                self.deps.repo.change_letter(
+                    letter, LetterStatus.PENDING_APPROVAL, LetterStatus.CANCELLED, delivery, by
                 )
                 status = LetterStatus.CANCELLED
             except Conflict:
@@ -305,87 +283,48 @@ class CollectorActions:
             )
         return LedgerEntry(letter, status, delivery)
 
-    # --- reading ---
+    # --- reconciliation and bounce marks ---
 
-    def letters(self, status: LetterStatus, since: date | None, limit: int) -> LetterPage:
-        found, more = self.deps.repo.letters_page(status, since, limit)
-        return LetterPage(found, more)
+    def reconcile(self, letter_id: str, sent: bool, note: str = "") -> LedgerEntry:
+        """A letter whose outcome was unknown (needs_reconciliation), settled by a person
+        who checked: sent -> sent; not sent -> queued again with a send job, which the
+        ledger's claim (queued -> claimed) lets go out once."""
+        letter, status, delivery = _parts(self._letter(letter_id))
+        if status != LetterStatus.NEEDS_RECONCILIATION:
+            raise Conflict(
+                f"letter {letter_id} is {status}: only a letter needing reconciliation "
+                "can be reconciled"
+            )
+        outcome = "sent" if sent else "not_sent"
+        today = self._today(self.deps.config.load(), letter.subsidiary_id)
+        settled = {"outcome": outcome, "by": self.actor, "on": today.isoformat(), "note": note}
+        delivery = delivery | {"reconciled": {k: v for k, v in settled.items() if v}}
+        to = LetterStatus.SENT if sent else LetterStatus.QUEUED
+        by = self._letter_activity(letter, Action.RECONCILE, outcome=outcome, note=note)
+        self.deps.repo.change_letter(letter, LetterStatus.NEEDS_RECONCILIATION, to, delivery, by)
+        if not sent:
+            job = LetterJob(letter.customer_id, letter_id)
+            self.deps.letters.send_all([SendLetters((job,)).to_json()])
+        return LedgerEntry(letter, to, delivery)
 
-    def customer_history(self, customer_id: str, limit: int) -> LetterPage:
-        """The customer's letters, newest first; a bill-to-parent child's are its parent's
-        letters that list its invoices."""
-        config = self.deps.config.load()
-        found = self._customer(config, customer_id)
-        if found.root == customer_id:
-            letters = self.deps.repo.customer_letters(customer_id, limit + 1)
-            return LetterPage(letters[:limit], len(letters) > limit)
-        mine = self.deps.repo.invoice_ids(customer_id)
-        return self._listing(found.root, lambda x: not mine.isdisjoint(x.invoice_ids), limit)
+    def clear_mark(self, address: str) -> None:
+        """The address is mailed again from the next letter on; recorded in the log of the
+        customer whose letter bounced (else beside the address)."""
+        mark = self.deps.repo.get_mark(address)
+        if mark is None:
+            raise NotFound(f"no bounce or complaint mark for {address}")
+        customer_id = self.deps.repo.customer_of_letter(mark.letter_id) if mark.letter_id else None
+        detail = {"reason": mark.reason, "letter_id": mark.letter_id}
+        by = self._activity(customer_id or "", Action.CLEAR_MARK, "email", mark.address, **detail)
+        if not self.deps.repo.clear_mark(mark.address, by):
+            raise NotFound(f"no bounce or complaint mark for {address}")
 
-    def invoice_history(self, invoice_id: str, limit: int) -> LetterPage:
-        """The letters that listed the invoice, newest first."""
-        config = self.deps.config.load()
-        found = self._customer(config, self._customer_id_of(ScopeKind.INVOICE, invoice_id))
-        return self._listing(found.root, lambda x: invoice_id in x.invoice_ids, limit)
-
-    def _listing(self, customer_id: str, keep: Any, limit: int) -> LetterPage:
-        # A customer's whole ledger is small (a few letters a month): filter it here.
-        every = self.deps.repo.customer_letters(customer_id, 10_000)
-        kept = [e for e in every if keep(e.letter)]
-        return LetterPage(kept[:limit], len(kept) > limit)
-
-    # --- lookups ---
-
-    def _customer_id_of(self, target: ScopeKind, target_id: str) -> str:
-        if target == ScopeKind.CUSTOMER:
-            return target_id
-        customer_id = self.deps.repo.customer_of(target, target_id)
-        if customer_id is None:
-            what = "invoice" if target == ScopeKind.INVOICE else "invoice group"
-            raise NotFound(f"{what} {target_id} not found")
-        return customer_id
-
-    def _customer(self, config: Config, customer_id: str) -> _Customer:
-        customer = self.deps.repo.customer(customer_id)
-        if customer is None:
-            raise NotFound(f"customer {customer_id} not found")
-        subsidiary = _subsidiary(config, customer.subsidiary_id, f"customer {customer_id}")
-        today = subsidiary.local_date(self.deps.clock.now())
-        root = customer.dunned_as_id or customer.billed_to
-        return _Customer(customer, subsidiary, root, today)
-
-    def _letter(self, letter_id: str) -> LedgerEntry:
-        customer_id = self.deps.repo.customer_of_letter(letter_id)
-        found = self.deps.repo.get_letter(customer_id, letter_id) if customer_id else None
-        if found is None:
-            raise NotFound(f"letter {letter_id} not found")
-        return found
-
-    def _today(self, config: Config, subsidiary_id: str) -> date:
-        subsidiary = _subsidiary(config, subsidiary_id, "the letter")
-        return subsidiary.local_date(self.deps.clock.now())
+    def _letter_activity(self, letter: Letter, action: Action, **detail: Any) -> Any:
+        return self._activity(letter.customer_id, action, "letter", letter.letter_id, **detail)
 
 
 def _parts(entry: LedgerEntry) -> tuple[Letter, LetterStatus, dict[str, Any]]:
     return entry.letter, entry.status, entry.delivery
-
-
-def _subsidiary(config: Config, subsidiary_id: str, whose: str) -> Subsidiary:
-    try:
-        return config.subsidiary(subsidiary_id)
-    except NotConfigured:
-        raise Conflict(
-            f"{whose} belongs to subsidiary {subsidiary_id}, which dunning.yaml does not define"
-        ) from None
-
-
-def _not_before(found: _Customer, day: date | None, name: str) -> None:
-    if day is not None and day < found.today:
-        raise Rejected(
-            name,
-            f"{day.isoformat()} is in the past (today is {found.today.isoformat()} "
-            f"in {found.subsidiary.timezone})",
-        )
 
 
 def _message(hand: HandLetters, level: int | None, *, sent: bool) -> str:

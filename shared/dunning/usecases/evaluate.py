@@ -6,10 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from dunning.domain.configuration.config import Config
+from dunning.domain.delivery.pending import pending_plan
 from dunning.domain.engine.run import Snapshot, evaluate
-from dunning.domain.model import Customer, Letter, LetterStatus, Promise, ScopeState, Sending
+from dunning.domain.model import (
+    Contact,
+    Customer,
+    Letter,
+    LetterStatus,
+    Promise,
+    ScopeState,
+    Sending,
+)
 from dunning.messages import EvaluateShard, LetterJob, pack_jobs
 from dunning.ports import ConfigSource, Queue
 
@@ -17,8 +27,12 @@ from dunning.ports import ConfigSource, Queue
 class EvaluationRepository(Protocol):
     def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot: ...
     def record_letters(
-        self, letters: list[Letter], status_of: dict[str, LetterStatus]
+        self,
+        letters: list[Letter],
+        status_of: dict[str, LetterStatus],
+        deliveries: dict[str, dict[str, Any]] | None = None,
     ) -> list[Letter]: ...
+    def contacts(self, customer_id: str) -> list[Contact]: ...
     def save_states(
         self, subsidiary_id: str, customers: Iterable[Customer], states: Iterable[ScopeState]
     ) -> int:
@@ -28,11 +42,16 @@ class EvaluationRepository(Protocol):
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int: ...
 
 
+class Languages(Protocol):
+    def available(self, template: str) -> frozenset[str]: ...
+
+
 @dataclass
 class Evaluate:
     config: ConfigSource
     repo: EvaluationRepository
     letters: Queue
+    languages: Languages | None = None  # a pending letter's language (None: not decided)
 
 
 @dataclass(frozen=True)
@@ -53,7 +72,9 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
         else LetterStatus.QUEUED
         for letter in result.letters
     }
-    fresh = deps.repo.record_letters(list(result.letters), dict(status_of))
+    pending = [x for x in result.letters if status_of[x.letter_id] is LetterStatus.PENDING_APPROVAL]
+    plans = _pending_plans(config, msg.subsidiary_id, snapshot, pending, deps)
+    fresh = deps.repo.record_letters(list(result.letters), dict(status_of), plans)
     jobs = [
         LetterJob(letter.customer_id, letter.letter_id)
         for letter in fresh
@@ -67,3 +88,26 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     return ShardResult(
         len(snapshot.customers), len(snapshot.invoices), len(result.letters), len(jobs)
     )
+
+
+def _pending_plans(
+    config: Config, subsidiary_id: str, snapshot: Snapshot, pending: list[Letter], deps: Evaluate
+) -> dict[str, dict[str, Any]]:
+    """Recipients and language of the letters that wait for approval (one read of
+    contacts per such customer: manual procedures are the few)."""
+    customers = {c.customer_id: c for c in snapshot.customers}
+    subsidiary = config.subsidiary(subsidiary_id)
+    contacts: dict[str, list[Contact]] = {}
+    plans: dict[str, dict[str, Any]] = {}
+    for letter in pending:
+        customer = customers.get(letter.customer_id)
+        if customer is None:
+            continue
+        if letter.customer_id not in contacts:
+            contacts[letter.customer_id] = deps.repo.contacts(letter.customer_id)
+        languages = deps.languages.available(letter.template) if deps.languages else ()
+        plan = pending_plan(letter, customer, contacts[letter.customer_id], subsidiary, languages)
+        if deps.languages is None:
+            plan["language"] = None
+        plans[letter.letter_id] = plan
+    return plans

@@ -12,15 +12,17 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from dunning.adapters.dynamodb import keys, mapping
+from dunning.adapters.dynamodb.activity_log import ActivityLogTable, activity_item
+from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
+from dunning.adapters.dynamodb.customer_partition import CustomerPartitionTable
 from dunning.adapters.dynamodb.daily_run import DailyRunTable
-from dunning.adapters.dynamodb.errors import first_condition_failed, is_conditional, typed
+from dunning.adapters.dynamodb.errors import first_condition_failed, typed
 from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
 from dunning.adapters.dynamodb.models import (
-    ContactItem,
     CustomerItem,
     InvoiceItem,
     Item,
@@ -29,9 +31,9 @@ from dunning.adapters.dynamodb.models import (
     PromiseItem,
     connection,
 )
+from dunning.domain.control.audit import Activity
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.model import (
-    Contact,
     Customer,
     Letter,
     LetterStatus,
@@ -43,8 +45,11 @@ from dunning.domain.model import (
 from dunning.ports import Conflict
 
 
-class CollectionsTable(DailyRunTable, LetterLedgerTable):
-    """The dunning table as the collections API sees it."""
+class CollectionsTable(
+    DailyRunTable, LetterLedgerTable, ActivityLogTable, CustomerPartitionTable, BounceMarksTable
+):
+    """The dunning table as the collections API sees it. Every change a collector makes
+    is written with its activity item in one transaction (the audit of SPEC 2.10)."""
 
     # --- finding things -------------------------------------------------------------
 
@@ -68,12 +73,6 @@ class CollectionsTable(DailyRunTable, LetterLedgerTable):
             return it.gsi2sk
         return None
 
-    def contacts(self, customer_id: str) -> list[Contact]:
-        query = ContactItem.query(
-            keys.cust_pk(customer_id), ContactItem.sk.startswith(keys.CONTACT)
-        )
-        return [mapping.contact(it) for it in query]
-
     def invoice_ids(self, customer_id: str) -> set[str]:
         query = InvoiceItem.query(
             keys.cust_pk(customer_id),
@@ -84,11 +83,13 @@ class CollectionsTable(DailyRunTable, LetterLedgerTable):
 
     # --- pauses and promises ----------------------------------------------------------
 
-    def put_pause(self, pause: Pause, customer: Customer) -> None:
+    def put_pause(self, pause: Pause, customer: Customer, by: Activity) -> None:
         """`customer`: the profile of the pause's customer (it places the pause)."""
         try:
-            mapping.pause_item(pause, mapping.placement(customer)).save()
-        except PutError as e:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(mapping.pause_item(pause, mapping.placement(customer)))
+                tx.save(activity_item(by))
+        except TransactWriteError as e:
             raise typed(e) from e
 
     def get_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> Pause | None:
@@ -100,19 +101,23 @@ class CollectionsTable(DailyRunTable, LetterLedgerTable):
             return None
         return mapping.pause(it)
 
-    def delete_pause(self, customer_id: str, target: ScopeKind, target_id: str) -> bool:
-        """True if there was a pause to delete."""
+    def delete_pause(
+        self, customer_id: str, target: ScopeKind, target_id: str, by: Activity
+    ) -> bool:
+        """True if there was a pause to delete (and the activity is recorded with it)."""
         item = PauseItem(keys.cust_pk(customer_id), keys.pause_sk(target, target_id))
         try:
-            item.delete(condition=PauseItem.pk.exists())
-        except DeleteError as e:
-            if is_conditional(e):
+            with TransactWrite(connection=connection()) as tx:
+                tx.delete(item, condition=PauseItem.pk.exists())
+                tx.save(activity_item(by))
+        except TransactWriteError as e:
+            if first_condition_failed(e):
                 return False
             raise typed(e) from e
         return True
 
     def add_promise(
-        self, customer: Customer, promise: Promise, pause: Pause | None
+        self, customer: Customer, promise: Promise, pause: Pause | None, by: Activity
     ) -> tuple[Promise, bool]:
         """Store a new promise of `customer` (its profile) and the pause it brings, in
         one transaction.
@@ -129,6 +134,7 @@ class CollectionsTable(DailyRunTable, LetterLedgerTable):
                 )
                 if pause is not None:
                     tx.save(mapping.pause_item(pause, where))
+                tx.save(activity_item(by))
         except TransactWriteError as e:
             if not first_condition_failed(e):
                 raise typed(e) from e
@@ -142,7 +148,9 @@ class CollectionsTable(DailyRunTable, LetterLedgerTable):
 
     # --- the letter ledger ------------------------------------------------------------
 
-    def approve_letter(self, letter: Letter, state: ScopeState, delivery: dict[str, Any]) -> None:
+    def approve_letter(
+        self, letter: Letter, state: ScopeState, delivery: dict[str, Any], by: Activity
+    ) -> None:
         """pending_approval -> queued and the scope's new state, together (the state
         indexed under the letter's customer: letters go to the customer dunned).
 
@@ -156,9 +164,32 @@ class CollectionsTable(DailyRunTable, LetterLedgerTable):
                 )
                 where = (letter.subsidiary_id, letter.customer_id)
                 tx.save(mapping.state_item(state, where))
+                tx.save(activity_item(by))
         except TransactWriteError as e:
             if first_condition_failed(e):
                 raise Conflict(f"letter {letter.letter_id} is no longer pending approval") from e
+            raise typed(e) from e
+
+    def change_letter(
+        self,
+        letter: Letter,
+        from_status: LetterStatus,
+        to_status: LetterStatus,
+        delivery: dict[str, Any],
+        by: Activity,
+    ) -> None:
+        """A collector's transition of a letter (cancel, reconcile) with its activity, in
+        one transaction; Conflict when the letter is no longer in `from_status`."""
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(
+                    mapping.letter_item(letter, to_status, delivery),
+                    condition=LetterItem.status == from_status,
+                )
+                tx.save(activity_item(by))
+        except TransactWriteError as e:
+            if first_condition_failed(e):
+                raise Conflict(f"letter {letter.letter_id} is no longer {from_status}") from e
             raise typed(e) from e
 
     def customer_letters(self, customer_id: str, limit: int) -> list[LedgerEntry]:

@@ -15,6 +15,7 @@ from dunning.adapters.dynamodb.batch import write
 from dunning.adapters.dynamodb.errors import failed_conditions, typed
 from dunning.adapters.dynamodb.letter_ledger import TRANSACTION_ITEMS, LetterLedgerTable
 from dunning.adapters.dynamodb.models import (
+    ContactItem,
     CreditItem,
     CustomerItem,
     GroupItem,
@@ -28,7 +29,15 @@ from dunning.adapters.dynamodb.models import (
     connection,
 )
 from dunning.domain.engine.run import Snapshot
-from dunning.domain.model import Customer, Letter, LetterStatus, Promise, ScopeRef, ScopeState
+from dunning.domain.model import (
+    Contact,
+    Customer,
+    Letter,
+    LetterStatus,
+    Promise,
+    ScopeRef,
+    ScopeState,
+)
 
 
 class DailyRunTable:
@@ -107,8 +116,17 @@ class DailyRunTable:
     def save_promises(self, subsidiary_id: str, promises: Iterable[Promise]) -> int:
         return write(mapping.promise_item(subsidiary_id, p) for p in promises)
 
+    def contacts(self, customer_id: str) -> list[Contact]:
+        query = ContactItem.query(
+            keys.cust_pk(customer_id), ContactItem.sk.startswith(keys.CONTACT)
+        )
+        return [mapping.contact(it) for it in query]
+
     def record_letters(
-        self, letters: Sequence[Letter], status_of: dict[str, LetterStatus]
+        self,
+        letters: Sequence[Letter],
+        status_of: dict[str, LetterStatus],
+        deliveries: dict[str, dict[str, Any]] | None = None,
     ) -> list[Letter]:
         """Write each new letter to the ledger; returns those not delivered yet (to enqueue).
 
@@ -118,17 +136,23 @@ class DailyRunTable:
         """
         fresh: list[Letter] = []
         for start in range(0, len(letters), TRANSACTION_ITEMS):
-            fresh += _record_chunk(list(letters[start : start + TRANSACTION_ITEMS]), status_of)
+            chunk = list(letters[start : start + TRANSACTION_ITEMS])
+            fresh += _record_chunk(chunk, status_of, deliveries or {})
         return fresh
 
 
-def _record_chunk(pending: list[Letter], status_of: dict[str, LetterStatus]) -> list[Letter]:
+def _record_chunk(
+    pending: list[Letter],
+    status_of: dict[str, LetterStatus],
+    deliveries: dict[str, dict[str, Any]],
+) -> list[Letter]:
     fresh: list[Letter] = []
     while pending:
         try:
             with TransactWrite(connection=connection()) as tx:
                 for letter in pending:
-                    item = mapping.letter_item(letter, status_of[letter.letter_id], {})
+                    delivery = deliveries.get(letter.letter_id, {})
+                    item = mapping.letter_item(letter, status_of[letter.letter_id], delivery)
                     tx.save(item, condition=LetterItem.pk.does_not_exist())
             return fresh + pending
         except TransactWriteError as e:

@@ -5,12 +5,18 @@ Keys (all strings):
                          | PAUSE#<target>#<id> | STATE#<scope>#<scope id>#<currency>
                          | PROMISE#<currency>#<date> | LETTER#<letter id>
                          | CHILD#<customer billed to this one>
+                         | ACT#<UTC time, ISO>#<activity id>   who changed what (audit)
   pk SUB#<subsidiary> sk IMPORT | RUN#<as_of>
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
+                                 sk ACT#...   clearing a mark no letter ties to a customer
   pk IMPORT#<object key> sk OBJECT           the import ledger
   ByShard  SUB#<subsidiary> / <dunned customer>   what evaluation reads
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
-  ByStatus LETTERS#<status> / <as_of>#<letter id>
+  ByStatus LETTERS#<status> / <as_of>#<letter id>;  MARKS / <address>  (bounce marks)
+
+Activity items sort by time inside the partition, so the newest come first from a
+Query that reads backwards; they are in no index (evaluation and sending never
+read them).
 
 The dunned customer is the one whose letters cover the item: the end of the
 customer's bill_to_parent chain (a child's parent, a grandchild's grandparent),
@@ -39,6 +45,8 @@ IMPORT_OBJECT = "OBJECT"
 CONTACT = "CONTACT#"
 INVOICE = "INV#"
 LETTER = "LETTER#"
+ACTIVITY = "ACT#"
+MARKS = "MARKS"
 
 _REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
 
@@ -85,6 +93,10 @@ def promise_sk(currency: str, day: date) -> str:
 
 def letter_sk(letter_id: str) -> str:
     return f"{LETTER}{letter_id}"
+
+
+def activity_sk(order_key: str) -> str:
+    return f"{ACTIVITY}{order_key}"
 
 
 def run_sk(as_of: date) -> str:
@@ -137,3 +149,8 @@ def status_key(status: str) -> str:
 
 def by_status(item: Item, status: str, as_of: date, letter_id: str) -> None:
     item.gsi3pk, item.gsi3sk = status_key(status), f"{as_of.isoformat()}#{letter_id}"
+
+
+def by_mark(item: Item, address: str) -> None:
+    """Bounce marks listed by address (ByStatus under its own key)."""
+    item.gsi3pk, item.gsi3sk = MARKS, address

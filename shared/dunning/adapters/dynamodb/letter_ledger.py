@@ -20,6 +20,7 @@ from dunning.adapters.dynamodb.errors import (
 )
 from dunning.adapters.dynamodb.mapping import ledger_entry, letter_item, records
 from dunning.adapters.dynamodb.models import (
+    ActivityItem,
     AddressItem,
     Item,
     LetterItem,
@@ -35,9 +36,10 @@ from dunning.ports import Conflict
 TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
 
-# What sending never needs of a customer's partition: its other letters (they grow with
-# every month of history) and its scope states. Filtered by kind: keys cannot be filtered.
-_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem)
+# What sending never needs of a customer's partition: its other letters and its activity
+# log (they grow with every month of history) and its scope states. Filtered by kind:
+# keys cannot be filtered.
+_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem, ActivityItem)
 
 
 class LetterLedgerTable:

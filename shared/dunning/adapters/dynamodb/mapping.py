@@ -337,7 +337,7 @@ def promise(it: PromiseItem) -> Promise:
     )
 
 
-_MAPPERS: dict[type, Any] = {
+MAPPERS: dict[type, Any] = {
     CustomerItem: customer,
     ContactItem: contact,
     InvoiceItem: invoice,
@@ -350,7 +350,7 @@ _MAPPERS: dict[type, Any] = {
 
 
 def to_domain(it: Item) -> Any:
-    return _MAPPERS[type(it)](it)
+    return MAPPERS[type(it)](it)
 
 
 def records(items: Iterable[Item]) -> CustomerRecords:

@@ -246,6 +246,18 @@ class AddressItem(Item, discriminator="address"):
     letter_id = UnicodeAttribute(null=True)
 
 
+class ActivityItem(Item, discriminator="activity"):
+    """Who changed what and when, in the partition of the customer it touched."""
+
+    customer_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    target = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    detail = UnicodeAttribute(default="{}")  # JSON
+
+
 ALL_MODELS: tuple[type[Item], ...] = (
     Item,
     CustomerItem,
@@ -261,6 +273,7 @@ ALL_MODELS: tuple[type[Item], ...] = (
     ImportItem,
     ChildItem,
     AddressItem,
+    ActivityItem,
 )
 
 _bound: tuple[Any, ...] | None = None

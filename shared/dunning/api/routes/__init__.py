@@ -1,9 +1,29 @@
 """The API's routes, one Powertools Router per resource; each route reaches the use
 case through the resolver's context (common.use_case)."""
 
-from dunning.api.routes import history, letters, meta, pauses, promises
+from dunning.api.routes import (
+    customers,
+    email_marks,
+    history,
+    invoices,
+    letter_view,
+    letters,
+    meta,
+    pauses,
+    promises,
+)
 
 # In this order the OpenAPI document lists them.
-ROUTERS = (pauses.router, promises.router, letters.router, history.router, meta.router)
+ROUTERS = (
+    pauses.router,
+    promises.router,
+    letters.router,
+    history.router,
+    customers.router,
+    invoices.router,
+    letter_view.router,
+    email_marks.router,
+    meta.router,
+)
 
 __all__ = ["ROUTERS"]

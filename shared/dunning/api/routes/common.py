@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from dunning.api.errors import DOCUMENTED_ERRORS
 from dunning.api.schemas import EmptyRequest, LetterList, LetterOut
+from dunning.domain.control.audit import actor_of
 from dunning.usecases.collector_actions import CollectorActions
 from dunning.usecases.collector_results import LetterPage
 
@@ -28,6 +29,11 @@ Limit = Annotated[
     int, Query(ge=1, le=MAX_LIMIT, description="At most this many letters (newest first).")
 ]
 OptionalBody = Annotated[EmptyRequest | None, Body()]
+CURSOR_MAX = 1000
+Cursor = Annotated[
+    str | None,
+    Query(max_length=CURSOR_MAX, description="The `cursor` of the previous page."),
+]
 
 TAGS_PAUSE = ["pause"]
 TAGS_LETTERS = ["letters"]
@@ -36,9 +42,11 @@ USE_CASE = "collections"  # the use case's key in the resolver's context
 
 
 def use_case(router: Router) -> CollectorActions:
-    """The use case the handler put in the context for this request."""
+    """The use case the handler put in the context for this request, acting for the
+    caller API Gateway identified (recorded with every change it makes)."""
     service: CollectorActions = router.context[USE_CASE]
-    return service
+    context = router.current_event.raw_event.get("requestContext")
+    return service.acting_as(actor_of(context))
 
 
 def responses(*codes: int) -> dict[int, Any]:

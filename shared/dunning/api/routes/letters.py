@@ -9,6 +9,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
+from dunning.api.customer_schemas import CancelRequest
 from dunning.api.routes.common import (
     DEFAULT_LIMIT,
     TAGS_LETTERS,
@@ -126,13 +127,15 @@ def approve(letter_id: LetterId, body: OptionalBody = None) -> LetterOut:
 @router.post(
     "/letters/<letter_id>/cancel",
     summary="Cancel a letter",
-    description="pending_approval -> cancelled: nothing is sent or recorded as sent.",
+    description="pending_approval -> cancelled: nothing is sent or recorded as sent. An "
+    "optional `reason` is stored in the letter's delivery record and the activity log.",
     tags=TAGS_LETTERS,
     operation_id="cancel_letter",
     responses=responses(404, 409),
 )
-def cancel(letter_id: LetterId, body: OptionalBody = None) -> LetterOut:
-    return LetterOut.from_entry(use_case(router).cancel(unquote(letter_id)))
+def cancel(letter_id: LetterId, body: Annotated[CancelRequest | None, Body()] = None) -> LetterOut:
+    reason = body.reason if body else ""
+    return LetterOut.from_entry(use_case(router).cancel(unquote(letter_id), reason))
 
 
 def _preview_letter(p: Preview) -> PreviewLetter:
