@@ -81,8 +81,11 @@ def fan_out_deps(settings: Settings) -> FanOut:
 @cache
 def evaluate_deps(settings: Settings) -> Evaluate:
     bind_table(settings)
+    from dunning.adapters.dynamodb.figures import FiguresWriter
+
     queue = SqsQueue(_client("sqs", settings), settings.letter_queue_url)
-    return Evaluate(_config(settings), DailyRunTable(), queue)
+    clock = Clock(settings.fixed_now)
+    return Evaluate(_config(settings), DailyRunTable(), queue, FiguresWriter(), clock)
 
 
 @cache
@@ -170,7 +173,11 @@ def import_deps(settings: Settings, bucket: str) -> ImportDeps:
     bind_table(settings)
     # Import writes go through BatchWriter: 25 per request, UnprocessedItems retried
     # with backoff and jitter (PynamoDB resends them at once).
-    repo = ErpDataTable(BatchWriter(_client("dynamodb", settings), settings.table_name))
+    clock = Clock(settings.fixed_now)
+    repo = ErpDataTable(
+        BatchWriter(_client("dynamodb", settings), settings.table_name),
+        today=lambda: clock.now().date(),
+    )
     options = ImportOptions(
         chunk_rows=settings.import_chunk_rows,
         reserve_seconds=settings.import_reserve_seconds,

@@ -21,6 +21,8 @@ from dunning.adapters.dynamodb.errors import (
 from dunning.adapters.dynamodb.mapping import ledger_entry, letter_item, records
 from dunning.adapters.dynamodb.models import (
     AddressItem,
+    FigureItem,
+    HistoryItem,
     Item,
     LetterItem,
     StateItem,
@@ -36,8 +38,9 @@ TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
 
 # What sending never needs of a customer's partition: its other letters (they grow with
-# every month of history) and its scope states. Filtered by kind: keys cannot be filtered.
-_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem)
+# every month of history), its scope states and its dashboard figures. Filtered by
+# kind: keys cannot be filtered.
+_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem, HistoryItem, FigureItem)
 
 
 class LetterLedgerTable:

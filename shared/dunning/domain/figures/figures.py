@@ -88,3 +88,15 @@ def customer_rows(
         for key in grouped.keys() | credit_groups.keys()
     }
     return {key: p for key, p in rows.items() if p.listed}
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One customer's figures in one currency, with what the customer list shows."""
+
+    customer_id: str
+    currency: str
+    subsidiary_id: str
+    name: str
+    paused: bool
+    partial: Partial
