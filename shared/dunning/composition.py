@@ -217,4 +217,8 @@ def api_deps(settings: Settings) -> Any:
         renderer=_renderer((*_template_overrides(settings), templates_dir())),
         clock=Clock(settings.fixed_now),
     )
-    return ApiDeps(actions, settings.allowed_origin)
+    from dunning.adapters.dynamodb.figures_read import FiguresReader
+    from dunning.usecases.dashboard import DashboardDeps
+
+    dashboard = DashboardDeps(_config(settings), FiguresReader(), Clock(settings.fixed_now))
+    return ApiDeps(actions, settings.allowed_origin, dashboard)

@@ -41,11 +41,18 @@ class BadQuery(DunningError):
 
 
 class DayLike(Protocol):
-    subsidiary_id: str
-    as_of: date
-    computed_at: str | None
-    currencies: Mapping[str, Partial]
-    letters_by_level: Mapping[int, int]
+    """A subsidiary's figures of one day (adapters' DayFigures)."""
+
+    @property
+    def subsidiary_id(self) -> str: ...
+    @property
+    def as_of(self) -> date: ...
+    @property
+    def computed_at(self) -> str | None: ...
+    @property
+    def currencies(self) -> Mapping[str, Partial]: ...
+    @property
+    def letters_by_level(self) -> Mapping[int, int]: ...
 
 
 Page = tuple[list[Any], str | None]

@@ -1,9 +1,25 @@
 """The API's routes, one Powertools Router per resource; each route reaches the use
 case through the resolver's context (common.use_case)."""
 
-from dunning.api.routes import history, letters, meta, pauses, promises
+from dunning.api.routes import (
+    customer_list,
+    dashboard,
+    history,
+    letters,
+    meta,
+    pauses,
+    promises,
+)
 
 # In this order the OpenAPI document lists them.
-ROUTERS = (pauses.router, promises.router, letters.router, history.router, meta.router)
+ROUTERS = (
+    pauses.router,
+    promises.router,
+    letters.router,
+    history.router,
+    dashboard.router,
+    customer_list.router,
+    meta.router,
+)
 
 __all__ = ["ROUTERS"]
