@@ -18,6 +18,7 @@ from dunning.adapters.dynamodb.models import FigureItem, Item, MarkItem
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.figures.figures import FigureRow
 from dunning.domain.model import LetterStatus, Pause, Promise
+from dunning.ports import InvalidCursor
 
 Page = tuple[list[Any], str | None]  # items and the cursor of the next page
 
@@ -32,20 +33,20 @@ _INDEX_KEY = frozenset({"pk", "sk", "gsi3pk", "gsi3sk"})
 
 
 def decode_cursor(cursor: str | None, partition: str) -> dict[str, Any] | None:
-    """The ByStatus key a page of `partition` ends at; ValueError when it is not one
+    """The ByStatus key a page of `partition` ends at; InvalidCursor when it is not one
     this API gave for that list (DynamoDB would refuse it with a server error)."""
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, UnicodeError, json.JSONDecodeError) as e:
-        raise ValueError("not a cursor this API gave") from e
+        raise InvalidCursor("not a cursor this API gave") from e
     if not isinstance(key, dict) or not all(
         isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()
     ):
-        raise ValueError("not a cursor this API gave")
+        raise InvalidCursor("not a cursor this API gave")
     if set(key) != _INDEX_KEY or key["gsi3pk"]["S"] != partition:
-        raise ValueError("not a cursor of this list")
+        raise InvalidCursor("not a cursor of this list")
     return key
 
 
@@ -55,7 +56,7 @@ def _page(query: Any, cursor: str | None) -> list[Any]:
         return list(query)
     except QueryError as e:
         if cursor and e.cause_response_code == "ValidationException":
-            raise ValueError("not a cursor of this list") from e
+            raise InvalidCursor("not a cursor of this list") from e
         raise
 
 
