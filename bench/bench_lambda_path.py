@@ -138,7 +138,7 @@ def _evaluate_queue(driver: LocalDriver, aws: EmbeddedAws, deps: Any) -> None:
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages"):
         event = {"Records": [sqs_record(m, arn) for m in messages]}
         with aws.function_env("EvaluateFunction"):
-            result = handler(event, LambdaContext("EvaluateFunction"), deps)
+            result = handler(event, LambdaContext("EvaluateFunction"), deps=deps)
         assert not result["batchItemFailures"], result
         sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
 

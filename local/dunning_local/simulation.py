@@ -157,6 +157,7 @@ class Simulation:
         emails = self._write_emails(self.out / "emails")
         pdfs = self._write_pdfs(self.out / "pdfs")
         self._write_reports(self.out / "rejected")
+        self._write_dashboard(self.out / "dashboard", days[-1].day if days else None)
         result = SimulationResult(letters, emails, pdfs, days, self.rejected)
         (self.out / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
         return result
@@ -178,6 +179,21 @@ class Simulation:
                 for e in LetterLedgerTable().letters(status)
             ]
         return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
+
+    def _write_dashboard(self, folder: Path, last_day: date | None) -> None:
+        """GET /dashboard/summary as of the last day: all subsidiaries, then each one."""
+        folder.mkdir(parents=True, exist_ok=True)
+        now = datetime.combine(last_day, time(12), UTC) if last_day else datetime.now(UTC)
+        wanted = [("summary.json", None)] + [
+            (f"summary-{s.subsidiary_id}.json", s.subsidiary_id) for s in self.config.subsidiaries
+        ]
+        with environment({"DUNNING_FIXED_NOW": now.isoformat()}):
+            for name, sub in wanted:
+                query = {"subsidiary": sub} if sub else None
+                status, body = self.driver.api("GET", "/dashboard/summary", None, query)
+                if status != 200:
+                    raise RuntimeError(f"GET /dashboard/summary answered {status}: {body}")
+                (folder / name).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
 
     def _write_emails(self, folder: Path) -> int:
         """The mail SES actually accepted, read back from the moto server."""

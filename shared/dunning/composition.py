@@ -81,12 +81,14 @@ def fan_out_deps(settings: Settings) -> FanOut:
 @cache
 def evaluate_deps(settings: Settings) -> Evaluate:
     bind_table(settings)
+    from dunning.adapters.dynamodb.figures import FiguresWriter
     from dunning.adapters.template_languages import TemplateLanguages
 
     queue = SqsQueue(_client("sqs", settings), settings.letter_queue_url)
     # The shipped templates (the templates layer): a pending letter's language.
     languages = TemplateLanguages([templates_dir()])
-    return Evaluate(_config(settings), DailyRunTable(), queue, languages)
+    clock = Clock(settings.fixed_now)
+    return Evaluate(_config(settings), DailyRunTable(), queue, languages, FiguresWriter(), clock)
 
 
 @cache
@@ -174,7 +176,11 @@ def import_deps(settings: Settings, bucket: str) -> ImportDeps:
     bind_table(settings)
     # Import writes go through BatchWriter: 25 per request, UnprocessedItems retried
     # with backoff and jitter (PynamoDB resends them at once).
-    repo = ErpDataTable(BatchWriter(_client("dynamodb", settings), settings.table_name))
+    clock = Clock(settings.fixed_now)
+    repo = ErpDataTable(
+        BatchWriter(_client("dynamodb", settings), settings.table_name),
+        today=lambda: clock.now().date(),
+    )
     options = ImportOptions(
         chunk_rows=settings.import_chunk_rows,
         reserve_seconds=settings.import_reserve_seconds,
@@ -215,4 +221,8 @@ def api_deps(settings: Settings) -> Any:
         clock=Clock(settings.fixed_now),
         documents=S3DocumentStore(_client("s3", settings), settings.letter_bucket),
     )
-    return ApiDeps(actions, settings.allowed_origin)
+    from dunning.adapters.dynamodb.figures_read import FiguresReader
+    from dunning.usecases.dashboard import DashboardDeps
+
+    dashboard = DashboardDeps(_config(settings), FiguresReader(), Clock(settings.fixed_now))
+    return ApiDeps(actions, settings.allowed_origin, dashboard)

@@ -24,6 +24,10 @@ class NotFound(DunningError):
     pass
 
 
+class InvalidCursor(DunningError):
+    """A page cursor this API did not give for that list (bad input, not a fault)."""
+
+
 class Conflict(DunningError):
     """A conditional write lost: someone else got there first."""
 

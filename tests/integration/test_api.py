@@ -520,7 +520,7 @@ UNKNOWN = [
     ("GET", "/invoices/NOPE/letters", None, "invoice NOPE not found"),
     ("POST", "/letters/L20260504-0000000000000000/approve", None, "letter L20260504-"),
     ("POST", "/letters/NOPE/cancel", {}, "letter NOPE not found"),
-    ("GET", "/customers", None, "no such resource: GET /customers"),
+    ("GET", "/customerz", None, "no such resource: GET /customerz"),
     ("GET", "/customers/AP-S1/pausing", None, "no such resource"),
 ]
 

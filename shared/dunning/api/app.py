@@ -18,7 +18,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dunning.api import errors
 from dunning.api.routes import ROUTERS
 from dunning.api.routes.common import USE_CASE
+from dunning.api.routes.dashboard import DASHBOARD
 from dunning.usecases.collector_actions import CollectorActions, CollectorDeps
+from dunning.usecases.dashboard import Dashboard, DashboardDeps
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class ApiDeps:
 
     actions: CollectorDeps
     allowed_origin: str = "*"  # the browser origin CORS answers (template: AllowedOrigin)
+    dashboard: DashboardDeps | None = None  # the dashboard's reads (routes/dashboard.py)
 
 
 def cors(allowed_origin: str) -> CORSConfig:
@@ -77,4 +80,6 @@ def app_for(deps: ApiDeps) -> JsonApiResolver:
     Powertools clears the context after every resolve."""
     app = build_app(deps.allowed_origin)
     app.append_context(**{USE_CASE: CollectorActions(deps.actions)})
+    if deps.dashboard is not None:
+        app.append_context(**{DASHBOARD: Dashboard(deps.dashboard)})
     return app

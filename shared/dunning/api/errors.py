@@ -25,8 +25,9 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from dunning.api.schemas import CROSS_FIELD
 from dunning.domain.configuration.parse import ConfigError
-from dunning.ports import Conflict, NotFound, TransientError
+from dunning.ports import Conflict, InvalidCursor, NotFound, TransientError
 from dunning.usecases.collector_actions import Rejected
+from dunning.usecases.dashboard import BadQuery
 
 logger = Logger(child=True)
 
@@ -83,6 +84,15 @@ def _rejected(e: Rejected) -> Response:
     return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, str(e), [detail])
 
 
+def _bad_query(e: BadQuery) -> Response:
+    detail = {"field": e.field, "location": "query", "message": e.message}
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, str(e), [detail])
+
+
+def _bad_cursor(e: InvalidCursor) -> Response:
+    return _bad_query(BadQuery("cursor", str(e)))
+
+
 def _not_found(e: NotFound) -> Response:
     return error_response(HTTPStatus.NOT_FOUND, str(e))
 
@@ -125,6 +135,8 @@ _HANDLERS: tuple[tuple[type[Exception], Callable[[Any], Response]], ...] = (
     (RequestValidationError, _invalid_request),
     (RequestUnsupportedContentType, _unsupported),
     (Rejected, _rejected),
+    (BadQuery, _bad_query),
+    (InvalidCursor, _bad_cursor),
     (NotFound, _not_found),
     (Conflict, _conflict),
     (ConfigError, _bad_configuration),

@@ -21,7 +21,8 @@ from dunning.domain.model import (
     Sending,
 )
 from dunning.messages import EvaluateShard, LetterJob, pack_jobs
-from dunning.ports import ConfigSource, Queue
+from dunning.ports import Clock, ConfigSource, Queue
+from dunning.usecases.dashboard_run import FiguresRecorder, record_figures
 
 
 class EvaluationRepository(Protocol):
@@ -52,6 +53,9 @@ class Evaluate:
     repo: EvaluationRepository
     letters: Queue
     languages: Languages | None = None  # a pending letter's language (None: not decided)
+    # The dashboard's aggregates, written from the same snapshot (dashboard_run.py).
+    figures: FiguresRecorder | None = None
+    clock: Clock | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,16 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     deps.letters.send_all(message.to_json() for message in pack_jobs(jobs))
     deps.repo.save_states(msg.subsidiary_id, snapshot.customers, result.states)
     deps.repo.save_promises(msg.subsidiary_id, result.promises)
+    if deps.figures is not None and deps.clock is not None:
+        record_figures(
+            deps.figures,
+            deps.clock,
+            msg.subsidiary_id,
+            msg.first_customer,
+            snapshot,
+            result.letters,
+            msg.as_of,
+        )
     return ShardResult(
         len(snapshot.customers), len(snapshot.invoices), len(result.letters), len(jobs)
     )

@@ -27,6 +27,7 @@ class RunRepository(Protocol):
     def has_run(self, subsidiary_id: str, as_of: date) -> bool: ...
     def record_run(self, subsidiary_id: str, as_of: date, detail: str) -> None: ...
     def roster(self, subsidiary_id: str) -> list[str]: ...
+    def record_skip(self, subsidiary_id: str, as_of: date, why: str) -> None: ...
 
 
 @dataclass
@@ -55,6 +56,7 @@ def fan_out(scheduled_time: datetime, deps: FanOut) -> RunSummary:
         if why:
             summary.skipped[sub.subsidiary_id] = why
             summary.stale.append(sub.subsidiary_id)
+            deps.repo.record_skip(sub.subsidiary_id, local.date(), why)  # needs attention
             continue
         if deps.repo.has_run(sub.subsidiary_id, local.date()):
             summary.skipped[sub.subsidiary_id] = f"already run for {local.date()}"

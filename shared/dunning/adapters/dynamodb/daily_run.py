@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError
@@ -13,12 +13,15 @@ from pynamodb.transactions import TransactWrite
 from dunning.adapters.dynamodb import keys, mapping
 from dunning.adapters.dynamodb.batch import write
 from dunning.adapters.dynamodb.errors import failed_conditions, typed
+from dunning.adapters.dynamodb.figures import figure_row, history_invoice
 from dunning.adapters.dynamodb.letter_ledger import TRANSACTION_ITEMS, LetterLedgerTable
 from dunning.adapters.dynamodb.models import (
     ContactItem,
     CreditItem,
     CustomerItem,
+    FigureItem,
     GroupItem,
+    HistoryItem,
     InvoiceItem,
     Item,
     LetterItem,
@@ -29,15 +32,19 @@ from dunning.adapters.dynamodb.models import (
     connection,
 )
 from dunning.domain.engine.run import Snapshot
+from dunning.domain.figures.figures import FigureRow
 from dunning.domain.model import (
     Contact,
     Customer,
+    Invoice,
     Letter,
     LetterStatus,
     Promise,
     ScopeRef,
     ScopeState,
 )
+
+SKIP_KEPT = timedelta(days=35)  # how long a skipped day stays under "needs attention"
 
 
 class DailyRunTable:
@@ -79,15 +86,36 @@ class DailyRunTable:
         except PutError as e:
             raise typed(e) from e
 
+    def record_skip(self, subsidiary_id: str, as_of: date, why: str) -> None:
+        """A day the freshness guard held back: the dashboard lists it for a while."""
+        expires = int((datetime.combine(as_of, time(0), UTC) + SKIP_KEPT).timestamp())
+        mark = MarkItem(
+            keys.shard_key(subsidiary_id),
+            keys.skip_sk(as_of),
+            at=mapping.now(),
+            detail=why,
+            expires_at=expires,
+        )
+        try:
+            mark.save()
+        except PutError as e:
+            raise typed(e) from e
+
     # --- evaluation -------------------------------------------------------------------
 
     def load_shard(self, subsidiary_id: str, first: str, last: str) -> Snapshot:
         parts: dict[type, list[Any]] = {}
         pending: set[ScopeRef] = set()
+        history: list[Invoice] = []
+        figures: list[FigureRow] = []
         query = Item.by_shard.query(keys.shard_key(subsidiary_id), Item.gsi1sk.between(first, last))
         for it in query:
             if isinstance(it, LetterItem):
                 pending.add(mapping.held_scope(it))
+            elif isinstance(it, HistoryItem):
+                history.append(history_invoice(it))
+            elif isinstance(it, FigureItem):
+                figures.append(figure_row(it))
             else:
                 parts.setdefault(type(it), []).append(mapping.to_domain(it))
         return Snapshot(
@@ -99,6 +127,8 @@ class DailyRunTable:
             states=parts.get(StateItem, []),
             promises=parts.get(PromiseItem, []),
             pending=frozenset(pending),
+            history=history,
+            figures=figures,
         )
 
     def save_states(

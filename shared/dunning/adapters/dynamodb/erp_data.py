@@ -3,12 +3,13 @@ groups, invoices and credits, upserted in batches, and the subsidiary's import m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from dunning.adapters.dynamodb import keys, mapping
 from dunning.adapters.dynamodb.batch import BatchWriter, write
+from dunning.adapters.dynamodb.figures import history_item
 from dunning.adapters.dynamodb.mapping import Placement
 from dunning.adapters.dynamodb.models import CustomerItem, Item, MarkItem
 from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup, dunned_as
@@ -20,8 +21,12 @@ class ErpDataTable:
     """Writes are batched by PynamoDB (25), or by `writer` when one is set (the
     import's: UnprocessedItems retried with backoff)."""
 
-    def __init__(self, writer: BatchWriter | None = None) -> None:
+    def __init__(
+        self, writer: BatchWriter | None = None, today: Callable[[], date] | None = None
+    ) -> None:
         self.writer = writer
+        # The import's calendar: an invoice past the figures' window leaves no history.
+        self.today = today
 
     def put_customers(self, customers: Iterable[Customer]) -> int:
         """Returns the customers written. A bill_to_parent customer also leaves a
@@ -74,7 +79,16 @@ class ErpDataTable:
     def put_invoices(self, invoices: Iterable[Invoice]) -> set[str]:
         rows = list(invoices)
         where = self.customer_roots(i.customer_id for i in rows)
-        write((mapping.invoice_item(i, where[i.customer_id]) for i in rows), self.writer)
+        today = self.today() if self.today else None
+
+        def items() -> Iterator[Item]:
+            for i in rows:
+                yield mapping.invoice_item(i, where[i.customer_id])
+                history = history_item(i, where[i.customer_id], today)
+                if history is not None:
+                    yield history
+
+        write(items(), self.writer)
         return _subsidiaries(where)
 
     def put_credits(self, credits: Iterable[Credit]) -> set[str]:

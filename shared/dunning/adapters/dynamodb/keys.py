@@ -6,13 +6,19 @@ Keys (all strings):
                          | PROMISE#<currency>#<date> | LETTER#<letter id>
                          | CHILD#<customer billed to this one>
                          | ACT#<UTC time, ISO>#<activity id>   who changed what (audit)
-  pk SUB#<subsidiary> sk IMPORT | RUN#<as_of>
+                         | HIST#<invoice id>   an invoice no longer open, for the figures
+                         | FIG#<currency>      the customer's dashboard figures
+  pk SUB#<subsidiary> sk IMPORT | RUN#<as_of> | SKIP#<as_of>
+  pk FIG#<subsidiary> sk DAY#<as_of>            the subsidiary's figures of one day
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
                                  sk ACT#...   clearing a mark no letter ties to a customer
   pk IMPORT#<object key> sk OBJECT           the import ledger
   ByShard  SUB#<subsidiary> / <dunned customer>   what evaluation reads
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
   ByStatus LETTERS#<status> / <as_of>#<letter id>;  MARKS / <address>  (bounce marks)
+           OVERDUE#<subsidiary>#<currency> / <overdue, fixed width>#<customer>
+           PAUSES#<subsidiary> / <customer>#<target>#<id>
+           PROMISES#<subsidiary> / <date>#<customer>#<currency>
 
 Activity items sort by time inside the partition, so the newest come first from a
 Query that reads backwards; they are in no index (evaluation and sending never
@@ -33,6 +39,7 @@ range first..last, both included, holds exactly the shard's customers.
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_DOWN, Decimal
 
 from dunning.adapters.dynamodb.models import Item
 from dunning.domain.model import ScopeKind
@@ -154,3 +161,50 @@ def by_status(item: Item, status: str, as_of: date, letter_id: str) -> None:
 def by_mark(item: Item, address: str) -> None:
     """Bounce marks listed by address (ByStatus under its own key)."""
     item.gsi3pk, item.gsi3sk = MARKS, address
+
+
+# --- the dashboard's figures (adapters/dynamodb/figures.py) ----------------------------
+
+HISTORY = "HIST#"
+FIGURES = "FIG#"
+DAY = "DAY#"
+# Overdue amounts sort as fixed-width text: 20 integer digits, 4 decimals.
+_OVERDUE_DIGITS = 20
+
+
+def history_sk(invoice_id: str) -> str:
+    return f"{HISTORY}{invoice_id}"
+
+
+def figures_sk(currency: str) -> str:
+    return f"{FIGURES}{currency}"
+
+
+def figures_pk(subsidiary_id: str) -> str:
+    return f"FIG#{subsidiary_id}"
+
+
+def day_sk(as_of: date) -> str:
+    return f"{DAY}{as_of.isoformat()}"
+
+
+def skip_sk(as_of: date) -> str:
+    return f"SKIP#{as_of.isoformat()}"
+
+
+def overdue_key(subsidiary_id: str, currency: str) -> str:
+    return f"OVERDUE#{subsidiary_id}#{currency}"
+
+
+def overdue_sort(amount: Decimal) -> str:
+    """An overdue amount (>= 0) as text that sorts as the number does."""
+    units = int(max(amount, Decimal(0)).scaleb(4).to_integral_value(rounding=ROUND_DOWN))
+    return str(units).zfill(_OVERDUE_DIGITS + 4)
+
+
+def pauses_key(subsidiary_id: str) -> str:
+    return f"PAUSES#{subsidiary_id}"
+
+
+def promises_key(subsidiary_id: str) -> str:
+    return f"PROMISES#{subsidiary_id}"

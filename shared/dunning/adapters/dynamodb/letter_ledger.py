@@ -22,6 +22,8 @@ from dunning.adapters.dynamodb.mapping import ledger_entry, letter_item, records
 from dunning.adapters.dynamodb.models import (
     ActivityItem,
     AddressItem,
+    FigureItem,
+    HistoryItem,
     Item,
     LetterItem,
     StateItem,
@@ -37,9 +39,9 @@ TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
 
 # What sending never needs of a customer's partition: its other letters and its activity
-# log (they grow with every month of history) and its scope states. Filtered by kind:
-# keys cannot be filtered.
-_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem, ActivityItem)
+# log (they grow with every month of history), its scope states and its dashboard
+# figures. Filtered by kind: keys cannot be filtered.
+_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem, ActivityItem, HistoryItem, FigureItem)
 
 
 class LetterLedgerTable:

@@ -185,8 +185,11 @@ def pause_item(pause: Pause, where: Placement) -> PauseItem:
         reason=str(pause.reason),
         note=pause.note,
         until=pause.until,
+        since=now(),
     )
     keys.by_shard(it, *where)
+    it.gsi3pk = keys.pauses_key(where[0])
+    it.gsi3sk = f"{pause.customer_id}#{pause.target}#{pause.target_id}"
     return it
 
 
@@ -220,6 +223,8 @@ def promise_item(subsidiary_id: str, p: Promise) -> PromiseItem:
     )
     if not p.broken:
         keys.by_shard(it, subsidiary_id, p.customer_id)
+    it.gsi3pk = keys.promises_key(subsidiary_id)
+    it.gsi3sk = f"{p.date.isoformat()}#{p.customer_id}#{p.currency}"
     return it
 
 

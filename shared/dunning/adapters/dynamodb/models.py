@@ -161,6 +161,7 @@ class PauseItem(Item, discriminator="pause"):
     reason = UnicodeAttribute()
     note = UnicodeAttribute(default="")
     until = DateAttribute(null=True)
+    since = UnicodeAttribute(null=True)  # when it was (last) set: the dashboard lists it
 
 
 class StateItem(Item, discriminator="state"):
@@ -258,6 +259,36 @@ class ActivityItem(Item, discriminator="activity"):
     detail = UnicodeAttribute(default="{}")  # JSON
 
 
+class HistoryItem(Item, discriminator="history"):
+    """An invoice no longer open (paid or void) while it is issued or paid within the
+    figures' window: indexed in ByShard so the shard Query returns it to the figures
+    (never to the engine), and expired by TTL after the window, costing no write."""
+
+    invoice_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    issue_date = DateAttribute()
+    due_date = DateAttribute()
+    currency = UnicodeAttribute()
+    amount = DecimalAttribute()
+    status = UnicodeAttribute()
+    paid_date = DateAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class FigureItem(Item, discriminator="figures"):
+    """A customer's dashboard figures in one currency (sums: domain.figures.partial),
+    as the latest daily run computed them. In ByShard (the run compares and rewrites
+    only what changed) and in ByStatus by overdue amount (top customers, the list)."""
+
+    customer_id = UnicodeAttribute()
+    subsidiary_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    paused = BooleanAttribute(default=False)
+    as_of = DateAttribute()
+    body = UnicodeAttribute()  # the partial as JSON of decimal strings and counts
+
+
 ALL_MODELS: tuple[type[Item], ...] = (
     Item,
     CustomerItem,
@@ -274,6 +305,8 @@ ALL_MODELS: tuple[type[Item], ...] = (
     ChildItem,
     AddressItem,
     ActivityItem,
+    HistoryItem,
+    FigureItem,
 )
 
 _bound: tuple[Any, ...] | None = None

@@ -2,7 +2,9 @@
 case through the resolver's context (common.use_case)."""
 
 from dunning.api.routes import (
+    customer_list,
     customers,
+    dashboard,
     email_marks,
     history,
     invoices,
@@ -23,6 +25,8 @@ ROUTERS = (
     invoices.router,
     letter_view.router,
     email_marks.router,
+    dashboard.router,
+    customer_list.router,
     meta.router,
 )
 

@@ -29,6 +29,7 @@ from dunning.domain.engine.scopes import (
     bucket_open_invoices,
     dunning_owners,
 )
+from dunning.domain.figures.figures import FigureRow
 from dunning.domain.gc_pause import cyclic_gc_paused
 from dunning.domain.model import (
     Credit,
@@ -60,6 +61,10 @@ class Snapshot:
     promises: Sequence[Promise] = ()
     # Scopes holding a letter pending approval: nothing else is made for them.
     pending: frozenset[ScopeRef] = field(default_factory=frozenset)
+    # For the dashboard's figures only, never evaluated: invoices no longer open that
+    # were issued or paid lately, and the figures the previous run stored.
+    history: Sequence[Invoice] = ()
+    figures: Sequence[FigureRow] = ()
 
 
 @dataclass(frozen=True)
