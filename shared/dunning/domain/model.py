@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from dunning.domain.postal import PostalAddress
+
 
 class Delivery(StrEnum):
     EMAIL = "email"
@@ -95,8 +97,9 @@ class Customer:
     tags: tuple[str, ...] = ()
     exclude_customer_email: bool = False
     split_by_department: bool = False
-    # Postal address for the letter's window envelope; empty when the ERP has none.
-    address_lines: tuple[str, ...] = ()
+    # For the letter's window envelope (SPEC 2.8); None when the ERP has none.
+    address: PostalAddress | None = None
+    phone: str | None = None  # E.164, as imported
 
     @property
     def billed_to(self) -> str:
@@ -135,6 +138,7 @@ class Contact:
     email: str
     department: str | None = None
     role: str | None = None
+    phone: str | None = None  # E.164, as imported
 
 
 @dataclass(frozen=True, slots=True)
