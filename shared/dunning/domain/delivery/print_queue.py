@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from dunning.domain.imports.report import safe_cell
+from dunning.domain.safe_csv import one_line
 
 PRINT_QUEUE_PREFIX = "print-queue/"
 ADDRESS_COLUMNS = 5
@@ -137,5 +137,5 @@ def index_csv(entries: Iterable[PrintEntry]) -> str:
             "yes" if e.also_emailed else "no",
             e.pdf_key,
         ]
-        writer.writerow([safe_cell(" ".join(str(cell).split())) for cell in row])
+        writer.writerow([one_line(str(cell)) for cell in row])
     return out.getvalue()

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from dunning.domain.imports.cells import ErrorCode
 from dunning.domain.imports.schema import FileKind
+from dunning.domain.safe_csv import safe_cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +65,6 @@ class ReportNote(StrEnum):
 
 
 FIRST_ERRORS = 100  # errors repeated in the JSON summary
-
-# What a spreadsheet may take for the start of a formula (OWASP's list).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """`text`, prefixed with a single quote if a spreadsheet could run it."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def report_csv(report: ValidationReport) -> str:
