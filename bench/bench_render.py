@@ -10,13 +10,18 @@ With --worst it also renders the largest letter the view lets through (its caps 
 domain/letters/view.py: items, credits, text lengths, address lines), 1,000 items of
 255-character numbers and hostile names, and prints its pages and CPU time: the
 bound on one render job, since WeasyPrint itself has no timeout.
-With --samples DIR it also writes DIR/letter-<lang>.png (page 1 at 60 dpi, pdftoppm)
-of a final notice with credits, fee, interest, payment plan and QR code, per language.
+With --samples DIR it also writes DIR/letter-a4-<lang>.png per language and
+DIR/letter-letter-en.png (page 1 at 60 dpi, pdftoppm) of a final notice with credits,
+fee, interest, payment plan and QR code, on A4 and on US Letter.
+It also times the print room's merge of a 100-letter batch (pypdf), CPU and wall ms.
+With --baseline DIR it first runs DIR/bench/bench_render.py (a `git worktree add` copy
+of older code) with PYTHONPATH at DIR, so both sets of figures come from one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -28,8 +33,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
+from dunning.adapters.print_room import merge_pdfs
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
-from dunning.domain.configuration.config import Subsidiary
+from dunning.domain.configuration.config import Paper, Subsidiary
 from dunning.domain.letters.view import (
     MAX_ADDRESS_LINES,
     MAX_LISTED_CREDITS,
@@ -46,6 +52,7 @@ from dunning.domain.model import (
     LetterItem,
     ScopeKind,
 )
+from dunning.domain.postal import PostalAddress
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -63,12 +70,38 @@ SUBSIDIARY = Subsidiary(
     iban="NL91ABNA0417164300",
     address_lines=("Keizersgracht 1", "1015 CJ Amsterdam"),
 )
+US_SUBSIDIARY = Subsidiary(
+    subsidiary_id="US01",
+    name="Acme Inc.",
+    base_currency="USD",
+    timezone="America/New_York",
+    locale="en",
+    sender="collections-us@acme.example",
+    payment_url="https://pay.acme.example/us",
+    address_lines=("200 Liberty Street", "Suite 1400", "New York, NY 10281"),
+    paper=Paper.LETTER,
+)
+US_CUSTOMER = Customer(
+    customer_id="US3003",
+    subsidiary_id="US01",
+    name="Pinecrest Dental Group, PLLC",
+    language="en",
+    currency="USD",
+    address=PostalAddress(
+        "715 Pinecrest Avenue",
+        "Building B",
+        postal_code="27601",
+        city="Raleigh",
+        region="NC",
+        country="US",
+    ),
+)
 CUSTOMER = Customer(
     customer_id="C-1001",
     subsidiary_id="NL01",
     name="Globex Retail GmbH",
     language="de",
-    address_lines=("Hauptstraße 5", "10115 Berlin"),
+    address=PostalAddress("Hauptstraße 5", postal_code="10115", city="Berlin", country="DE"),
 )
 
 
@@ -137,7 +170,7 @@ def worst_letter() -> tuple[Letter, Customer, Subsidiary]:
     plan = tuple(Instalment(TODAY + timedelta(days=30 * n), Decimal("10.00")) for n in range(12))
     lines = tuple(words for _ in range(MAX_ADDRESS_LINES * 3))
     worst = replace(base, items=items, credits=credits, payment_plan=plan)
-    customer = replace(CUSTOMER, name=words, address_lines=lines)
+    customer = replace(CUSTOMER, name=words, address=PostalAddress(*lines[:6], country="DE"))
     subsidiary = replace(SUBSIDIARY, name=words, address_lines=lines)
     return worst, customer, subsidiary
 
@@ -160,16 +193,60 @@ def measure_worst(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, repeat: int
 
 def write_samples(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for language in ("en", "de", "fr", "nl"):
-        view = build_view(sample_letter(), CUSTOMER, SUBSIDIARY, language, TODAY)
+    pages = [(Paper.A4, lang, SUBSIDIARY, CUSTOMER) for lang in ("en", "de", "fr", "nl")]
+    pages.append((Paper.LETTER, "en", US_SUBSIDIARY, US_CUSTOMER))
+    for paper, language, subsidiary, customer in pages:
+        sample = replace(sample_letter(), currency=subsidiary.base_currency)
+        view = build_view(sample, customer, replace(subsidiary, paper=paper), language, TODAY)
         with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
             f.write(pdf.render(renderer.render(view).print_html))
             f.flush()
-            target = folder / f"letter-{language}"
+            target = folder / f"letter-{paper}-{language}"
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "60", "-singlefile", f.name, str(target)], check=True
             )
         print(f"wrote {target}.png")
+
+
+def measure_merge(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, letters: int = 100) -> None:
+    """The print room's end-of-day step for one full batch: 100 one-page letters."""
+    documents = [
+        pdf.render(
+            renderer.render(
+                build_view(
+                    replace(letter(10), letter_id=f"L20250304-merge{n:011d}"),
+                    CUSTOMER,
+                    SUBSIDIARY,
+                    "de",
+                    TODAY,
+                )
+            ).print_html
+        )
+        for n in range(letters)
+    ]
+    cpu, wall = time.process_time(), time.perf_counter()
+    merged = merge_pdfs(documents)
+    cpu, wall = (time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000
+    kib = sum(map(len, documents)) // 1024
+    print(
+        f"merge of a {letters}-letter batch (pypdf): {cpu:.0f} CPU-ms, {wall:.0f} ms wall, "
+        f"{kib} KiB of letters -> {len(merged) // 1024} KiB"
+    )
+
+
+def run_baseline(folder: Path, repeat: int) -> None:
+    """The same benchmark of older code, in its own process (its own imports)."""
+    env = dict(os.environ, PYTHONPATH=f"{folder / 'shared'}:{folder / 'local'}")
+    script = folder / "bench" / "bench_render.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--repeat", str(repeat)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in done.stdout.splitlines():
+        print(f"before: {line}")
 
 
 def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repeat: int) -> None:
@@ -207,7 +284,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--samples", type=Path, help="also write sample PNGs into this folder")
     parser.add_argument("--worst", action="store_true", help="also the largest letter allowed")
+    parser.add_argument("--baseline", type=Path, help="also run this older copy's benchmark")
     args = parser.parse_args()
+    if args.baseline:
+        run_baseline(args.baseline, args.repeat)
     renderer = JinjaLetterRenderer([TEMPLATES])
     pdf = WeasyPrintPdf(TEMPLATES)
     if args.samples:
@@ -218,6 +298,7 @@ def main() -> int:
         )
     for lines in TARGETS_MS:
         measure(renderer, pdf, lines, args.repeat)
+    measure_merge(renderer, pdf)
     if args.worst:
         measure_worst(renderer, pdf, args.repeat)
     return 0

@@ -88,6 +88,7 @@ class Simulation:
         self.out = out
         self.aws = aws
         self.driver = LocalDriver(aws, log)
+        self.log = log
         self.config = parse_config((data / "dunning.yaml").read_text(encoding="utf-8"))
         self.rejected: list[str] = []
         self.reports: list[str] = []  # the rejected files' error reports in the bucket
@@ -239,7 +240,18 @@ class Simulation:
             index = self.out / "print-queue" / day.isoformat() / "index.csv"
             index.parent.mkdir(parents=True, exist_ok=True)
             index.write_text(room.index_csv(day), encoding="utf-8")
+            self._write_batches(room, day)
         return count
+
+    def _write_batches(self, room: Any, day: date) -> None:
+        """The print room's batches of the day, as the end-of-day step makes them:
+        print-queue/<subsidiary>/<day>/batch-NNN.pdf, manifest.csv, no-address.csv."""
+        for path, body, _ in room.day_files(day):
+            target = self.out / "print-queue" / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+            if self.log is not None and target.name != "manifest.csv":
+                self.log.write(f"print room: {path}\n")
 
 
 def _raw_messages(data: dict[str, Any]) -> Iterator[str]:

@@ -43,6 +43,7 @@ from dunning.domain.model import (
     letter_id_for,
 )
 from dunning.domain.model import LetterStatus as S
+from dunning.domain.postal import PostalAddress
 from dunning.messages import LetterJob, SendLetters
 from dunning.ports import TransientError
 from dunning.settings import Settings
@@ -372,11 +373,14 @@ def test_department_letters_go_to_their_departments_contacts(
         assert sent["To"] == address
 
 
+DAM = PostalAddress("Dam 1", postal_code="1012 JS", city="Amsterdam", country="NL")
+
+
 def test_a_customer_without_email_is_printed_into_the_print_queue(
     world: World, monkeypatch: pytest.MonkeyPatch
 ):
     world.put(
-        [world.customer("C8", emails=(), address_lines=("Dam 1", "1012 JS Amsterdam"))],
+        [world.customer("C8", emails=(), address=DAM)],
         [invoice("I9", "C8", D1 - timedelta(days=3))],
     )
     world.evaluate(D1)
@@ -399,6 +403,34 @@ def test_a_customer_without_email_is_printed_into_the_print_queue(
     # one object is print copy and archive: nothing under letters/ for it
     archived = s3.list_objects_v2(Bucket=bucket, Prefix=f"letters/{world.sub}/")
     assert archived.get("KeyCount", 0) == 0
+
+
+def test_a_bill_to_parent_childs_printed_letter_goes_to_the_parents_address(
+    world: World, monkeypatch: pytest.MonkeyPatch
+):
+    child_address = PostalAddress("Kerkstraat 9", postal_code="1017 GB", city="Amsterdam")
+    world.put(
+        [
+            world.customer("P9", emails=(), address=DAM),
+            world.customer(
+                "K9", emails=(), parent_id="P9", bill_to_parent=True, address=child_address
+            ),
+        ],
+        [invoice("I19", "K9", D1 - timedelta(days=3))],
+    )
+    world.evaluate(D1)
+    on(D1, monkeypatch)
+    world.driver.drain()
+    letter_id = world.letter_id("P9", D1)
+    _, status, delivery = world.ledger("P9", letter_id)
+    assert status == "printed"
+    s3, bucket = world.aws.client("s3"), world.aws.deployment.refs["LetterBucket"]
+    body = s3.get_object(Bucket=bucket, Key=delivery["print_entry"])["Body"].read()
+    entry = entry_from_json(body)
+    assert entry.customer_id == "P9"
+    # posted from a subsidiary on UTC, whose country is unknown: the country is named
+    assert entry.address_lines == ("Dam 1", "1012 JS Amsterdam", "NETHERLANDS")
+    assert (entry.country, entry.postal_code) == ("NL", "1012 JS")
 
 
 def ses_bounce(address: str, letter_id: str) -> str:

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from dunning.domain.postal import PostalAddress
+
 
 class Delivery(StrEnum):
     EMAIL = "email"
@@ -95,8 +97,9 @@ class Customer:
     tags: tuple[str, ...] = ()
     exclude_customer_email: bool = False
     split_by_department: bool = False
-    # Postal address for the letter's window envelope; empty when the ERP has none.
-    address_lines: tuple[str, ...] = ()
+    # For the letter's window envelope (SPEC 2.8); None when the ERP has none.
+    address: PostalAddress | None = None
+    phone: str | None = None  # E.164, as imported
     # Who it is dunned as (the end of its bill_to_parent chain) as resolved when it was
     # stored; None on a customer read from an export.
     dunned_as_id: str | None = None
@@ -138,6 +141,7 @@ class Contact:
     email: str
     department: str | None = None
     role: str | None = None
+    phone: str | None = None  # E.164, as imported
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,22 +217,8 @@ def _deliver(
     pdf = deps.pdf.render_document(rendered.print_html)
     attempt.record |= {"language": language, "pages": pdf.pages}
     if where.printed:  # one object is both the print room's copy and the archive
+        entry = _print_entry(letter, customer, config, where, today, language, pdf.pages)
         pdf_key, entry_key = print_keys(today, letter.letter_id)
-        entry = PrintEntry(
-            day=today,
-            letter_id=letter.letter_id,
-            subsidiary_id=letter.subsidiary_id,
-            customer_id=customer.customer_id,
-            customer_name=customer.name,
-            address_lines=customer.address_lines,
-            pages=pdf.pages,
-            level=letter.level,
-            language=language,
-            currency=letter.currency,
-            amount_due=str(letter.amount_due),
-            also_emailed=where.emailed,
-            pdf_key=pdf_key,
-        )
         attempt.record |= {"pdf_key": pdf_key, "print_entry": entry_key}
         deps.documents.put(pdf_key, pdf.data, PDF)
         deps.documents.put(entry_key, entry_json(entry), "application/json")  # last: complete
@@ -249,6 +235,37 @@ def _deliver(
             attempt.handed_over = False  # SES answered with an error: nothing was sent
             raise
     return LetterStatus.SENT if where.emailed else LetterStatus.PRINTED
+
+
+def _print_entry(
+    letter: Letter,
+    customer: Customer,
+    config: Config,
+    where: Route,
+    today: date,
+    language: str,
+    pages: int,
+) -> PrintEntry:
+    """What the print room needs to know of a letter. `customer` is the dunned one:
+    a bill_to_parent child's letter is its parent's, and goes to the parent's address."""
+    address = customer.address
+    return PrintEntry(
+        day=today,
+        letter_id=letter.letter_id,
+        subsidiary_id=letter.subsidiary_id,
+        customer_id=customer.customer_id,
+        customer_name=customer.name,
+        address_lines=config.subsidiary(letter.subsidiary_id).envelope_lines(address),
+        pages=pages,
+        level=letter.level,
+        language=language,
+        currency=letter.currency,
+        amount_due=str(letter.amount_due),
+        also_emailed=where.emailed,
+        pdf_key=print_keys(today, letter.letter_id)[0],
+        country=address.country if address else None,
+        postal_code=address.postal_code if address else None,
+    )
 
 
 def archive_key(letter: Letter) -> str:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dunning.domain.configuration.config import AmountMap, Level, PaymentPlan
+from dunning.domain.configuration.config import AmountMap, Level, Paper, PaymentPlan
 from dunning.domain.configuration.parse import ConfigError, config_from_data, parse_config
 from dunning.domain.model import Channel, Escalation, Operator, ScopeKind, Sending
 
@@ -370,3 +370,16 @@ def test_any_shape_of_input_is_a_config_or_a_config_error(data):
     except ConfigError as error:
         assert error.problems
         assert all(": " in problem for problem in error.problems)
+
+
+def test_paper_is_a4_by_default_or_letter_and_nothing_else():
+    text = """
+subsidiaries:
+  - {id: EU, name: EU, base_currency: EUR, timezone: UTC}
+  - {id: US, name: US, base_currency: USD, timezone: UTC, paper: letter}
+procedures: []
+"""
+    eu, us = parse_config(text).subsidiaries
+    assert (eu.paper, us.paper) == (Paper.A4, Paper.LETTER)
+    bad = text.replace("paper: letter", "paper: A5")
+    assert problems_of(bad) == ["subsidiaries[1].paper: must be one of: a4, letter"]

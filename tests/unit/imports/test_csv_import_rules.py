@@ -17,9 +17,10 @@ from dunning.domain.imports.cells import (
     parse_date,
     parse_email_list,
 )
-from dunning.domain.imports.report import RowError, ValidationReport, report_csv, safe_cell
+from dunning.domain.imports.report import RowError, ValidationReport, report_csv
 from dunning.domain.imports.schema import IMPORT_ORDER, FileKind, kind_for_key
 from dunning.domain.imports.validation import validate_file
+from dunning.domain.safe_csv import safe_cell
 
 pytestmark = pytest.mark.unit
 

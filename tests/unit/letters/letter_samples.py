@@ -16,6 +16,7 @@ from dunning.domain.model import (
     LetterItem,
     ScopeKind,
 )
+from dunning.domain.postal import PostalAddress
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 TODAY = date(2025, 3, 4)
@@ -47,7 +48,7 @@ def customer(**changes: object) -> Customer:
         "emails": ("ap@globex.example",),
         "language": "de",
         "currency": "EUR",
-        "address_lines": ("Hauptstraße 5", "10115 Berlin", "Deutschland"),
+        "address": PostalAddress("Hauptstraße 5", postal_code="10115", city="Berlin", country="DE"),
     }
     fields.update(changes)
     return Customer(**fields)  # type: ignore[arg-type]

@@ -116,7 +116,8 @@ def test_letterhead_recipient_and_reference() -> None:
     view = build_view(two_invoice_letter(), customer(), subsidiary(reply_to=None), "de", TODAY)
     assert view.reference == view.letter_id == "L20250304-0123456789abcdef"
     assert view.customer.name == "Globex Retail GmbH"
-    assert view.customer.address_lines == ("Hauptstraße 5", "10115 Berlin", "Deutschland")
+    # posted from the Netherlands (the subsidiary's time zone) in its language, nl
+    assert view.customer.address_lines == ("Hauptstraße 5", "10115 Berlin", "DUITSLAND")
     assert view.company.name == "Acme Nederland B.V."
     assert view.company.reply_to == "collections@acme.example"  # falls back to the sender
     assert view.company.iban == "NL91 ABNA 0417 1643 00"

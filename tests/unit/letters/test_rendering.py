@@ -24,6 +24,7 @@ from dunning.adapters.jinja_renderer import (
 )
 from dunning.domain.letters.view import build_view, choose_language
 from dunning.domain.model import Letter
+from dunning.domain.postal import PostalAddress
 
 pytestmark = pytest.mark.unit
 
@@ -201,7 +202,13 @@ INJECTIONS = [
 def test_template_syntax_in_customer_data_is_literal_text(
     renderer: JinjaLetterRenderer, payload: str
 ) -> None:
-    out = render(renderer, two_invoice_letter(), "en", name=payload, address_lines=(payload,))
+    out = render(
+        renderer,
+        two_invoice_letter(),
+        "en",
+        name=payload,
+        address=PostalAddress(payload, city=payload),
+    )
     assert f"Dear {payload}," in out.text
     assert str(escape(payload)) in out.print_html
     assert str(escape(payload)) in out.html

@@ -43,6 +43,7 @@ from dunning.domain.model import (
     ScopeState,
     billed_to,
 )
+from dunning.domain.postal import ADDRESS_PARTS, PostalAddress
 
 # Where a customer's items go in the shard index: (subsidiary, dunned customer).
 Placement = tuple[str, str]
@@ -89,6 +90,8 @@ def customer_item(c: Customer) -> CustomerItem:
         tags=list(c.tags),
         exclude_customer_email=c.exclude_customer_email,
         split_by_department=c.split_by_department,
+        phone=c.phone,
+        **_address_attributes(c.address),
         dunned_as=dunned_root(c),
     )
     root = dunned_root(c)
@@ -96,6 +99,11 @@ def customer_item(c: Customer) -> CustomerItem:
     if root == c.customer_id:
         keys.by_ref(it, keys.roster_key(c.subsidiary_id), c.customer_id)
     return it
+
+
+def _address_attributes(a: PostalAddress | None) -> dict[str, Any]:
+    """Each part under its customers.csv column name."""
+    return {} if a is None else {name: getattr(a, part) for name, part in ADDRESS_PARTS.items()}
 
 
 def child_item(c: Customer) -> ChildItem | None:
@@ -119,6 +127,7 @@ def contact_item(c: Contact) -> ContactItem:
         email=c.email,
         department=c.department,
         role=c.role,
+        phone=c.phone,
     )
 
 
@@ -278,12 +287,20 @@ def customer(it: CustomerItem) -> Customer:
         tags=tuple(str(t) for t in it.tags or ()),
         exclude_customer_email=bool(it.exclude_customer_email),
         split_by_department=bool(it.split_by_department),
+        phone=it.phone,
+        address=_address(it),
         dunned_as_id=it.dunned_as,
     )
 
 
+def _address(it: CustomerItem) -> PostalAddress | None:
+    if not it.address_line1:
+        return None
+    return PostalAddress(**{part: getattr(it, name) for name, part in ADDRESS_PARTS.items()})
+
+
 def contact(it: ContactItem) -> Contact:
-    return Contact(it.customer_id, it.name, it.email, it.department, it.role)
+    return Contact(it.customer_id, it.name, it.email, it.department, it.role, it.phone)
 
 
 def invoice(it: InvoiceItem) -> Invoice:

@@ -112,6 +112,15 @@ class CustomerItem(Item, discriminator="customer"):
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     exclude_customer_email = BooleanAttribute(default=False)
     split_by_department = BooleanAttribute(default=False)
+    phone = UnicodeAttribute(null=True)
+    # The postal address, flat: each part is one optional attribute, as in the import.
+    address_line1 = UnicodeAttribute(null=True)
+    address_line2 = UnicodeAttribute(null=True)
+    address_line3 = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    region = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
     dunned_as = UnicodeAttribute(null=True)  # the end of its bill_to_parent chain
 
 
@@ -121,6 +130,7 @@ class ContactItem(Item, discriminator="contact"):
     email = UnicodeAttribute()
     department = UnicodeAttribute(null=True)
     role = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
 
 
 class InvoiceItem(Item, discriminator="invoice"):

@@ -7,9 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dunning.domain.model import Channel, Escalation, Operator, ScopeKind, Sending
+from dunning.domain.postal import PostalAddress, home_country
+
+
+class Paper(StrEnum):
+    """The sheet a subsidiary prints on, and so the window envelope it posts in."""
+
+    A4 = "a4"  # DIN 5008 form B, DL or C5/6 window envelope
+    LETTER = "letter"  # US Letter, #10 window envelope
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,18 @@ class Subsidiary:
     # Letterhead and SEPA QR details; all optional.
     address_lines: tuple[str, ...] = ()
     bic: str | None = None
+    paper: Paper = Paper.A4
+
+    @property
+    def home_country(self) -> str | None:
+        """Where its letters are posted from: the country of its time zone."""
+        return home_country(self.timezone)
+
+    def envelope_lines(self, address: PostalAddress | None) -> tuple[str, ...]:
+        """The lines it writes under a recipient's name; a country name only abroad."""
+        if address is None:
+            return ()
+        return address.lines(posted_from=self.home_country, language=self.locale)
 
     def local_time(self, now: datetime) -> datetime:
         """`now` (time-zone aware) on the subsidiary's clock."""

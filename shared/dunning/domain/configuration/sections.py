@@ -11,6 +11,7 @@ from dunning.domain.configuration.config import (
     DEFAULT_PROMISE_GRACE_DAYS,
     AssignmentRule,
     Level,
+    Paper,
     PaymentPlan,
     Procedure,
     Subsidiary,
@@ -42,6 +43,7 @@ _SUBSIDIARY_KEYS = {
     # Letterhead and SEPA QR details (model fields beyond SPEC 3.1's list).
     "address_lines": False,
     "bic": False,
+    "paper": False,
 }
 _PROCEDURE_KEYS = {
     "id": True,
@@ -108,6 +110,7 @@ def subsidiary(check: Checker, value: Any, path: str) -> Subsidiary | None:
             check.listed(data.get("address_lines"), join(path, "address_lines"), check.string)
         ),
         bic=check.bic(data.get("bic"), join(path, "bic")),
+        paper=check.choice(data.get("paper"), join(path, "paper"), Paper, Paper.A4),
     )
 
 

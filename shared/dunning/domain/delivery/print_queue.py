@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from dunning.domain.safe_csv import safe_cell
+from dunning.domain.safe_csv import one_line
 
 PRINT_QUEUE_PREFIX = "print-queue/"
 ADDRESS_COLUMNS = 5
@@ -57,6 +57,13 @@ class PrintEntry:
     amount_due: str  # decimal string
     also_emailed: bool
     pdf_key: str
+    # The sort order of the print batches (SPEC 2.8); None when there is no address.
+    country: str | None = None
+    postal_code: str | None = None
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.address_lines)
 
 
 def day_prefix(day: date) -> str:
@@ -92,9 +99,16 @@ def entry_from_json(text: str | bytes, where: str = "entry") -> PrintEntry:
             amount_due=str(d["amount_due"]),
             also_emailed=bool(d["also_emailed"]),
             pdf_key=str(d["pdf_key"]),
+            country=_text_or_none(d.get("country")),
+            postal_code=_text_or_none(d.get("postal_code")),
         )
     except (ValueError, TypeError, KeyError) as e:
         raise PrintEntryError(f"{where}: not a print-queue entry ({e!r})") from None
+
+
+def _text_or_none(value: Any) -> str | None:
+    # Entries queued before addresses were imported have neither key.
+    return None if value is None else str(value)
 
 
 def index_csv(entries: Iterable[PrintEntry]) -> str:
@@ -123,5 +137,5 @@ def index_csv(entries: Iterable[PrintEntry]) -> str:
             "yes" if e.also_emailed else "no",
             e.pdf_key,
         ]
-        writer.writerow([safe_cell(" ".join(str(cell).split())) for cell in row])
+        writer.writerow([one_line(str(cell)) for cell in row])
     return out.getvalue()

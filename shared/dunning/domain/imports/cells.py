@@ -23,6 +23,7 @@ from babel.numbers import list_currencies
 
 from dunning.domain.bounds import DATE_RANGE, date_in_range
 from dunning.domain.patterns import is_email
+from dunning.domain.postal import country_by_name, country_codes, e164_hint, is_e164
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -47,6 +48,8 @@ class ErrorCode(StrEnum):
     WRONG_COLUMN_COUNT = "wrong_column_count"
     MALFORMED_ROW = "malformed_row"  # broken CSV quoting
     CONTROL_CHARACTER = "control_character"  # NUL and the like: binary data, not text
+    BAD_PHONE = "bad_phone"
+    UNKNOWN_COUNTRY = "unknown_country"
 
 
 class CellError(ValueError):
@@ -290,3 +293,42 @@ def parse_email_list(text: str) -> tuple[str, ...]:
 def parse_tags(text: str) -> tuple[str, ...]:
     """Tags separated by '|'; blanks around and empty entries ignored."""
     return tuple(part for part in (p.strip() for p in text.split("|")) if part)
+
+
+# --- Phone numbers and countries ---------------------------------------------------
+
+
+def parse_phone(text: str) -> str:
+    """An E.164 number: '+', the country code and the number, digits only."""
+    if is_e164(text):
+        return text
+    hint = e164_hint(text)
+    if hint is not None:
+        raise CellError(ErrorCode.BAD_PHONE, f"write it in E.164, digits only: {hint}")
+    raise CellError(
+        ErrorCode.BAD_PHONE,
+        "not an E.164 phone number: '+', the country code and the number, 8 to 15 digits",
+    )
+
+
+def countries_valid(texts: Set[str]) -> bool:
+    return country_codes().issuperset(texts)
+
+
+def parse_country(text: str) -> str:
+    """An ISO 3166-1 alpha-2 code in capitals, e.g. NL."""
+    if text in country_codes():
+        return text
+    upper = text.upper()
+    named = country_by_name(text)
+    if upper in country_codes():
+        hint = f": did you mean {upper}?"
+    elif upper == "UK":
+        hint = ": the United Kingdom is GB"
+    elif named is not None:
+        hint = f": write its two-letter code, {named}"
+    elif len(text) != 2:
+        hint = ": write the two-letter code, e.g. NL, DE, US"
+    else:
+        hint = ""
+    raise CellError(ErrorCode.UNKNOWN_COUNTRY, f"not an ISO 3166-1 alpha-2 country code{hint}")

@@ -64,7 +64,9 @@ class RowCells:
         problem of its cells, then of the rules between them)."""
         values, problems = self._convert(row)
         if self.checks is not None:
-            problems.extend(self.checks(values))
+            # One problem per cell: a cell found bad is not also reported missing.
+            bad = {problem.column for problem in problems}
+            problems.extend(p for p in self.checks(values) if p.column not in bad)
         return values, problems
 
     def _convert(self, row: list[str]) -> tuple[Values, list[Problem]]:

@@ -6,15 +6,20 @@ rows, so what validates is exactly what parses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from operator import gt, lt
-from typing import NamedTuple
 
+from dunning.domain.imports.address_columns import (
+    PHONE,
+    address_columns,
+    address_problems,
+    addresses_whole,
+    customer_row,
+)
 from dunning.domain.imports.cells import (
-    CellError,
     ErrorCode,
     amounts_valid,
     choice_parser,
@@ -30,6 +35,15 @@ from dunning.domain.imports.cells import (
     parse_language,
     parse_tags,
     values_valid,
+)
+from dunning.domain.imports.columns import (
+    ID_MAX,
+    LIST_MAX,
+    NO_PROBLEMS,
+    Cells,
+    Column,
+    Problem,
+    Values,
 )
 from dunning.domain.model import (
     Contact,
@@ -83,68 +97,6 @@ def import_rank(name: str) -> int:
 
 CONTACT_ROLES = ("dunning", "billing", "primary", "other")
 
-ID_MAX = 100  # ids are keys in DynamoDB and in the duplicate check
-TEXT_MAX = 255
-LIST_MAX = 2_000  # e-mail lists and tags
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    name: str  # also the model's field, unless `field` says otherwise
-    # Cell text (stripped, not empty) -> value; None keeps the text itself.
-    parse: Callable[[str], object] | None = None
-    required: bool = False  # the header must have it
-    filled: bool | None = None  # every row must give a value (default: as required)
-    max_length: int = TEXT_MAX
-    field: str = ""
-    # True only if `parse` takes every text of a set, in one go; None: ask `parse`.
-    all_valid: Callable[[Set[str]], bool] | None = None
-
-    @property
-    def must_be_filled(self) -> bool:
-        return self.required if self.filled is None else self.filled
-
-    @property
-    def field_name(self) -> str:
-        return self.field or self.name
-
-    def cells_valid(self, cells: list[str]) -> bool:
-        """True only if no cell of this column (stripped texts) has a problem."""
-        if self.must_be_filled and "" in cells:
-            return False
-        if max(map(len, cells), default=0) > self.max_length:
-            return False
-        if self.parse is None:
-            return True
-        distinct = set(cells)  # typically few: dates, currencies, statuses repeat
-        distinct.discard("")
-        if self.all_valid is not None:
-            return self.all_valid(distinct)
-        return _all_parse(self.parse, distinct)
-
-
-def _all_parse(parse: Callable[[str], object], texts: Set[str]) -> bool:
-    try:
-        for text in texts:
-            parse(text)
-    except CellError:
-        return False
-    return True
-
-
-class Problem(NamedTuple):
-    """A rule broken by a row, before it gets its line number."""
-
-    column: str
-    value: str
-    code: ErrorCode
-    message: str
-
-
-Values = dict[str, object]  # model field -> parsed value, for the cells that are set
-Cells = Mapping[str, list[str]]  # column -> stripped texts of a batch of rows
-NO_PROBLEMS: tuple[Problem, ...] = ()
-
 
 @dataclass(frozen=True, slots=True)
 class Schema:
@@ -184,13 +136,19 @@ def _contact_key(customer_id: str, email: str, department: str) -> str:
 
 
 def _check_customer(values: Values) -> Sequence[Problem]:
+    problems: list[Problem] = []
     if values.get("bill_to_parent") and values.get("parent_id") is None:
         message = "bill_to_parent is true: give the parent_id"
-        return [Problem("parent_id", "", ErrorCode.MISSING_VALUE, message)]
-    return NO_PROBLEMS
+        problems.append(Problem("parent_id", "", ErrorCode.MISSING_VALUE, message))
+    problems.extend(address_problems(values))
+    return problems or NO_PROBLEMS
 
 
 def _customers_consistent(cells: Cells) -> bool:
+    return _parents_given(cells) and addresses_whole(cells)
+
+
+def _parents_given(cells: Cells) -> bool:
     flags, parents = cells.get("bill_to_parent"), cells.get("parent_id")
     if flags is None:
         return True
@@ -245,7 +203,7 @@ def _amount(name: str) -> Column:
 SCHEMAS: Mapping[FileKind, Schema] = {
     FileKind.CUSTOMERS: Schema(
         FileKind.CUSTOMERS,
-        Customer,
+        customer_row,
         (
             _CUSTOMER_ID,
             _id("subsidiary_id", required=True),
@@ -269,6 +227,8 @@ SCHEMAS: Mapping[FileKind, Schema] = {
             Column("tags", parse_tags, max_length=LIST_MAX),
             Column("exclude_customer_email", parse_bool),
             Column("split_by_department", parse_bool),
+            PHONE,
+            *address_columns(),
         ),
         key_columns=("customer_id",),
         key_label="customer_id",
@@ -284,6 +244,7 @@ SCHEMAS: Mapping[FileKind, Schema] = {
             Column("email", parse_email, required=True),
             _id("department"),
             Column("role", choice_parser(CONTACT_ROLES), all_valid=values_valid(CONTACT_ROLES)),
+            PHONE,
         ),
         key_columns=("customer_id", "email", "department"),
         key_label="contact (customer_id, email, department)",

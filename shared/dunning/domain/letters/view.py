@@ -122,6 +122,7 @@ class LetterView:
     # attachment listing them all (not built yet) would take them from the Letter.
     unlisted_items: int = 0
     unlisted_credits: int = 0
+    paper: str = "a4"  # the subsidiary's sheet: the print layout places the window by it
 
 
 def _language_tags(value: str | None) -> list[str]:
@@ -320,7 +321,7 @@ def build_view(
         customer=RecipientView(
             customer_id=customer.customer_id,
             name=clip(customer.name),
-            address_lines=_lines(customer.address_lines),
+            address_lines=_lines(subsidiary.envelope_lines(customer.address)),
         ),
         company=_company_view(subsidiary),
         items=tuple(_item_view(i, fmt, charges_interest) for i in listed),
@@ -332,4 +333,5 @@ def build_view(
         epc_qr=qr,
         unlisted_items=len(letter.items) - len(listed),
         unlisted_credits=max(0, len(letter.credits) - MAX_LISTED_CREDITS),
+        paper=str(subsidiary.paper),
     )
