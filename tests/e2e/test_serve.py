@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -132,6 +133,8 @@ def replayed(tmp_path_factory) -> Iterator[str]:
         proc.kill()
         errors.seek(0)
         pytest.fail(f"no URL printed: {''.join(lines)}{errors.read()}")
+    # Keep reading what it prints: a full pipe would stop the server mid-write.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
     yield url
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
