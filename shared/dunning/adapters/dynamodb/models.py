@@ -169,6 +169,7 @@ class StateItem(Item, discriminator="state"):
     customer_id = UnicodeAttribute()
     level = NumberAttribute(null=True)
     last_letter_date = DateAttribute(null=True)
+    last_letter_level = NumberAttribute(null=True)  # written since letters know their previous
 
 
 class PromiseItem(Item, discriminator="promise"):

@@ -21,6 +21,7 @@ from dunning.domain.model import (
     LetterCredit,
     LetterItem,
     ScopeRef,
+    ScopeState,
     letter_id_for,
 )
 from dunning.domain.money import DAYS_PER_YEAR, HUNDRED, ZERO, round_money, split_evenly
@@ -164,8 +165,13 @@ def build_letter(
     items: Sequence[Invoice],
     credits: Sequence[Credit],
     department: str | None,
+    previous: ScopeState | None = None,
 ) -> Letter | None:
-    """The letter for one scope, or None when nothing is owed (amount_due <= 0)."""
+    """The letter for one scope, or None when nothing is owed (amount_due <= 0).
+
+    `previous` is the scope's stored state: its last letter, if any, is the letter
+    before this one (templates never speak of an earlier reminder that never went).
+    """
     currency = ref.currency
     total = ZERO
     for invoice in items:
@@ -179,6 +185,7 @@ def build_letter(
     interest = ZERO
     for item in letter_items:
         interest += item.interest
+    previous_date = previous.last_letter_date if previous is not None else None
     return Letter(
         letter_id=letter_id_for(subsidiary_id, ref, as_of),
         as_of=as_of,
@@ -200,4 +207,14 @@ def build_letter(
         payment_plan=()
         if level.payment_plan is None
         else payment_plan(level.payment_plan, total, currency, as_of),
+        previous_date=previous_date,
+        previous_level=previous_level(previous),
     )
+
+
+def previous_level(state: ScopeState | None) -> int | None:
+    """The level of the scope's last letter; a state written before that was recorded
+    gives its stored level, the best knowledge there is."""
+    if state is None or state.last_letter_date is None:
+        return None
+    return state.last_letter_level if state.last_letter_level is not None else state.level

@@ -20,6 +20,7 @@ from babel.numbers import format_currency
 
 from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.letters.epc import epc_payload, epc_qr_data_uri, group_iban
+from dunning.domain.letters.remittance import letter_reference, printed
 from dunning.domain.model import Customer, Instalment, Letter, LetterCredit, LetterItem
 from dunning.domain.patterns import normalise_bic, normalise_iban
 
@@ -118,10 +119,18 @@ class LetterView:
     payment_url: str | None
     epc_payload: str | None
     epc_qr: str | None  # data: URI of a PNG, for EUR letters with an IBAN
-    # Items and credits beyond MAX_LISTED_*: counted, not listed. A statement
-    # attachment listing them all (not built yet) would take them from the Letter.
+    # Items and credits beyond MAX_LISTED_*: counted, not listed (a statement of
+    # account, when the level attaches one, lists them all).
     unlisted_items: int = 0
     unlisted_credits: int = 0
+    # The ISO 11649 RF reference to quote with a payment, printed in groups of four;
+    # the letter id for a letter whose id gives none.
+    payment_reference: str = ""
+    # The scope's letter before this one: templates never speak of an earlier
+    # reminder on a first letter. previous_date is long form, "" on a first letter.
+    first_letter: bool = True
+    previous_date: str = ""
+    previous_level: int | None = None
 
 
 def _language_tags(value: str | None) -> list[str]:
@@ -270,6 +279,7 @@ def _epc(letter: Letter, subsidiary: Subsidiary) -> tuple[str | None, str | None
         amount=total_payable(letter),
         remittance=letter.letter_id,
         bic=subsidiary.bic,
+        reference=letter_reference(letter.letter_id),
     )
     return payload, (epc_qr_data_uri(payload) if payload else None)
 
@@ -332,4 +342,14 @@ def build_view(
         epc_qr=qr,
         unlisted_items=len(letter.items) - len(listed),
         unlisted_credits=max(0, len(letter.credits) - MAX_LISTED_CREDITS),
+        payment_reference=payment_reference(letter.letter_id),
+        first_letter=letter.is_first,
+        previous_date=fmt.long_day(letter.previous_date) if letter.previous_date else "",
+        previous_level=letter.previous_level,
     )
+
+
+def payment_reference(letter_id: str) -> str:
+    """What the customer quotes with a payment: the letter's RF reference in print form."""
+    reference = letter_reference(letter_id)
+    return printed(reference) if reference else letter_id
