@@ -295,9 +295,7 @@ class Run:
                 continue
             if state.customer_id in holds.customers:
                 continue  # paused customer: keep the schedule for when it resumes
-            self.changed_states.append(
-                replace(state, level=None)
-            )
+            self.changed_states.append(replace(state, level=None))
 
 
 def evaluate(config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> Evaluation:
