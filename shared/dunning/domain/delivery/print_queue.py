@@ -57,6 +57,7 @@ class PrintEntry:
     amount_due: str  # decimal string
     also_emailed: bool
     pdf_key: str
+    statement_key: str = ""  # the statement of account printed with it, if the level has one
 
 
 def day_prefix(day: date) -> str:
@@ -92,6 +93,7 @@ def entry_from_json(text: str | bytes, where: str = "entry") -> PrintEntry:
             amount_due=str(d["amount_due"]),
             also_emailed=bool(d["also_emailed"]),
             pdf_key=str(d["pdf_key"]),
+            statement_key=str(d.get("statement_key") or ""),
         )
     except (ValueError, TypeError, KeyError) as e:
         raise PrintEntryError(f"{where}: not a print-queue entry ({e!r})") from None

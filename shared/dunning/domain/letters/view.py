@@ -183,7 +183,7 @@ def _babel_locale(tag: str) -> Locale:
 
 
 @dataclass(frozen=True, slots=True)
-class _Fmt:
+class Formatter:
     locale: Locale
     currency: str
 
@@ -195,6 +195,11 @@ class _Fmt:
 
     def long_day(self, value: date) -> str:
         return format_date(value, "long", locale=self.locale)
+
+
+def formatter(locale: str, currency: str) -> Formatter:
+    """Amounts in `currency` and dates, as `locale` writes them (a format_locale tag)."""
+    return Formatter(locale=_babel_locale(locale), currency=currency)
 
 
 def clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
@@ -211,7 +216,7 @@ def oldest(items: tuple[LetterItem, ...], limit: int) -> tuple[LetterItem, ...]:
     return tuple(items[n] for n in kept)
 
 
-def _item_view(item: LetterItem, fmt: _Fmt, charges_interest: bool) -> ItemView:
+def _item_view(item: LetterItem, fmt: Formatter, charges_interest: bool) -> ItemView:
     return ItemView(
         number=clip(item.number),
         issue_date=fmt.day(item.issue_date),
@@ -224,7 +229,7 @@ def _item_view(item: LetterItem, fmt: _Fmt, charges_interest: bool) -> ItemView:
     )
 
 
-def _credit_view(credit: LetterCredit, fmt: _Fmt) -> CreditView:
+def _credit_view(credit: LetterCredit, fmt: Formatter) -> CreditView:
     return CreditView(
         reference=clip(credit.credit_id),
         date=fmt.day(credit.date),
@@ -233,7 +238,7 @@ def _credit_view(credit: LetterCredit, fmt: _Fmt) -> CreditView:
     )
 
 
-def _instalment_views(plan: tuple[Instalment, ...], fmt: _Fmt) -> tuple[InstalmentView, ...]:
+def _instalment_views(plan: tuple[Instalment, ...], fmt: Formatter) -> tuple[InstalmentView, ...]:
     return tuple(
         InstalmentView(number=n, due_date=fmt.day(i.due_date), amount=fmt.money(i.amount))
         for n, i in enumerate(plan, start=1)
@@ -245,7 +250,7 @@ def total_payable(letter: Letter) -> Decimal:
     return letter.amount_due + letter.fees + letter.interest
 
 
-def _totals_view(letter: Letter, fmt: _Fmt) -> TotalsView:
+def _totals_view(letter: Letter, fmt: Formatter) -> TotalsView:
     return TotalsView(
         items=fmt.money(letter.total_items),
         credits=fmt.money(-letter.total_credits),
@@ -289,7 +294,7 @@ def _lines(values: Iterable[str]) -> tuple[str, ...]:
     return lines[:MAX_ADDRESS_LINES]
 
 
-def _company_view(subsidiary: Subsidiary) -> CompanyView:
+def company_view(subsidiary: Subsidiary) -> CompanyView:
     iban = normalise_iban(subsidiary.iban)
     return CompanyView(
         name=clip(subsidiary.name),
@@ -298,6 +303,14 @@ def _company_view(subsidiary: Subsidiary) -> CompanyView:
         reply_to=subsidiary.reply_to or subsidiary.sender,
         iban=group_iban(iban) if iban else None,
         bic=normalise_bic(subsidiary.bic),
+    )
+
+
+def recipient_view(customer: Customer) -> RecipientView:
+    return RecipientView(
+        customer_id=customer.customer_id,
+        name=clip(customer.name),
+        address_lines=_lines(customer.address_lines),
     )
 
 
@@ -312,7 +325,7 @@ def build_view(
 ) -> LetterView:
     """Everything a template needs, formatted for `language` and the letter's currency."""
     locale = format_locale(language, customer.language, subsidiary.locale)
-    fmt = _Fmt(locale=_babel_locale(locale), currency=letter.currency)
+    fmt = formatter(locale, letter.currency)
     charges_interest = letter.interest > 0 or any(i.interest > 0 for i in letter.items)
     payload, qr = _epc(letter, subsidiary)
     listed = oldest(letter.items, MAX_LISTED_ITEMS)
@@ -327,12 +340,8 @@ def build_view(
         date=fmt.long_day(today),
         pay_by=fmt.long_day(today + timedelta(days=pay_within_days)),
         max_days_overdue=max((i.days_overdue for i in letter.items), default=0),
-        customer=RecipientView(
-            customer_id=customer.customer_id,
-            name=clip(customer.name),
-            address_lines=_lines(customer.address_lines),
-        ),
-        company=_company_view(subsidiary),
+        customer=recipient_view(customer),
+        company=company_view(subsidiary),
         items=tuple(_item_view(i, fmt, charges_interest) for i in listed),
         credits=tuple(_credit_view(c, fmt) for c in letter.credits[:MAX_LISTED_CREDITS]),
         totals=_totals_view(letter, fmt),
