@@ -166,6 +166,8 @@ class Credit:
     date: date
     amount_unapplied: Decimal
     kind: CreditKind = CreditKind.CREDIT_MEMO
+    # The RF reference the payer quoted (payments only), normalised: it names a letter.
+    payment_reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,3 +84,25 @@ def test_the_largest_digest_still_fits_in_21_characters() -> None:
 def test_a_valid_reference_made_elsewhere_names_no_letter() -> None:
     assert letter_of_reference("RF18539007547034") is None
     assert letter_reference("not-a-letter-id") is None
+
+
+def test_a_payment_quoting_a_letters_reference_is_matched_to_that_letter() -> None:
+    from decimal import Decimal
+
+    from dunning.domain.letters.payments import payment_matches, payments_record
+    from dunning.domain.model import Credit, CreditKind
+
+    letter_id = letter_id_for("NL01", ScopeRef(ScopeKind.CUSTOMER, "C-1", "EUR"), date(2026, 9, 1))
+    reference = letter_reference(letter_id)
+    day = date(2026, 9, 9)
+    credits = [
+        Credit("P1", "C-1", "EUR", day, Decimal("25.00"), CreditKind.PAYMENT, reference),
+        Credit("P2", "C-1", "EUR", day, Decimal("5.00"), CreditKind.PAYMENT, "RF18539007547034"),
+        Credit("P3", "C-1", "EUR", day, Decimal("5.00"), CreditKind.PAYMENT),
+        Credit("M1", "C-1", "EUR", day, Decimal("5.00"), CreditKind.CREDIT_MEMO, reference),
+    ]
+    (match,) = payment_matches(credits)
+    assert (match.letter_id, match.credit_id) == (letter_id, "P1")
+    assert payments_record([match]) == [
+        {"credit_id": "P1", "amount": "25.00", "date": "2026-09-09"}
+    ]

@@ -10,6 +10,8 @@ from dunning.adapters.dynamodb import keys, mapping
 from dunning.adapters.dynamodb.batch import BatchWriter, write
 from dunning.adapters.dynamodb.mapping import Placement
 from dunning.adapters.dynamodb.models import CustomerItem, Item, MarkItem
+from dunning.adapters.dynamodb.payment_matches import put_matches
+from dunning.domain.letters.payments import payment_matches
 from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup
 
 
@@ -62,9 +64,13 @@ class ErpDataTable:
         return _subsidiaries(where)
 
     def put_credits(self, credits: Iterable[Credit]) -> set[str]:
+        """Also matches payments to the letters their RF references name (SPEC 2.8)."""
         rows = list(credits)
         where = self.customer_roots(c.customer_id for c in rows)
         write((mapping.credit_item(c, where[c.customer_id]) for c in rows), self.writer)
+        matches = payment_matches(rows)
+        if matches:
+            put_matches(matches, {c: dunned for c, (_, dunned) in where.items()}, self.writer)
         return _subsidiaries(where)
 
     def customer_roots(self, customer_ids: Iterable[str]) -> dict[str, Placement]:

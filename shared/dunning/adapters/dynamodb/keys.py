@@ -4,6 +4,7 @@ Keys (all strings):
   pk CUST#<customer>  sk PROFILE | CONTACT#<email> | INV#<id> | CRED#<id> | GRP#<id>
                          | PAUSE#<target>#<id> | STATE#<scope>#<scope id>#<currency>
                          | PROMISE#<currency>#<date> | LETTER#<letter id>
+                         | PAYREF#<letter id>#<credit id>
                          | CHILD#<customer billed to this one>
   pk SUB#<subsidiary> sk IMPORT | RUN#<as_of>
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
@@ -37,6 +38,7 @@ IMPORT_OBJECT = "OBJECT"
 CONTACT = "CONTACT#"
 INVOICE = "INV#"
 LETTER = "LETTER#"
+PAYMENT_MATCH = "PAYREF#"  # PAYREF#<letter id>#<credit id>: a payment quoting the letter
 
 _REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
 
@@ -83,6 +85,10 @@ def promise_sk(currency: str, day: date) -> str:
 
 def letter_sk(letter_id: str) -> str:
     return f"{LETTER}{letter_id}"
+
+
+def payment_match_sk(letter_id: str, credit_id: str) -> str:
+    return f"{PAYMENT_MATCH}{letter_id}#{credit_id}"
 
 
 def run_sk(as_of: date) -> str:

@@ -23,6 +23,7 @@ from dunning.adapters.dynamodb.models import (
     AddressItem,
     Item,
     LetterItem,
+    PaymentMatchItem,
     StateItem,
     connection,
 )
@@ -37,7 +38,7 @@ TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
 
 # What sending never needs of a customer's partition: its other letters (they grow with
 # every month of history) and its scope states. Filtered by kind: keys cannot be filtered.
-_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem)
+_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem, PaymentMatchItem)
 
 
 class LetterLedgerTable:

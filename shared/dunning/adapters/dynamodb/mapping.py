@@ -161,6 +161,7 @@ def credit_item(c: Credit, where: Placement) -> CreditItem:
         date=c.date,
         amount_unapplied=c.amount_unapplied,
         credit_kind=str(c.kind),
+        payment_reference=c.payment_reference,
     )
     if c.amount_unapplied > 0:
         keys.by_shard(it, *where)
@@ -299,6 +300,7 @@ def credit(it: CreditItem) -> Credit:
         it.date,
         it.amount_unapplied,
         CreditKind(it.credit_kind),
+        it.payment_reference,
     )
 
 

@@ -145,6 +145,19 @@ class CreditItem(Item, discriminator="credit"):
     date = DateAttribute()
     amount_unapplied = DecimalAttribute()
     credit_kind = UnicodeAttribute(default="credit_memo")
+    payment_reference = UnicodeAttribute(null=True)
+
+
+class PaymentMatchItem(Item, discriminator="payment_match"):
+    """A payment whose RF reference names a letter: kept in the letter's partition, one
+    item per (letter, payment), so that importing the payment again changes nothing."""
+
+    letter_id = UnicodeAttribute()
+    credit_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()  # the payer
+    amount = DecimalAttribute()
+    date = DateAttribute()
+    reference = UnicodeAttribute()
 
 
 class GroupItem(Item, discriminator="group"):
