@@ -43,6 +43,7 @@ from dunning.ports import (
     MessageRejected,
     PdfMaker,
     Redelivery,
+    RenderedLetter,
     Renderer,
 )
 from dunning.usecases.letter_outcomes import Outcomes
@@ -249,18 +250,30 @@ def _deliver(
         deps.documents.put(attempt.record["pdf_key"], pdf.data, PDF)
         _store_statement(statement, attempt.record["pdf_key"], deps, attempt)
     if where.emailed:
-        assert where.sender is not None, "route() names a sender for every emailed letter"
-        name = decision.subsidiary.name
-        envelope = Envelope(
-            letter.letter_id, where.sender, where.reply_to, where.to, where.cc, sender_name=name
-        )
-        attempt.handed_over = True
-        try:
-            attempt.record["message_id"] = deps.mailer.send(envelope, rendered, attachments)
-        except DunningError:
-            attempt.handed_over = False  # SES answered with an error: nothing was sent
-            raise
+        _email(letter, decision.subsidiary.name, where, rendered, attachments, deps, attempt)
     return LetterStatus.SENT if where.emailed else LetterStatus.PRINTED
+
+
+def _email(
+    letter: Letter,
+    sender_name: str,
+    where: Route,
+    rendered: RenderedLetter,
+    attachments: Sequence[Attachment],
+    deps: SendDeps,
+    attempt: _Attempt,
+) -> None:
+    """Hand the email to the mailer, From the subsidiary by name."""
+    assert where.sender is not None, "route() names a sender for every emailed letter"
+    envelope = Envelope(
+        letter.letter_id, where.sender, where.reply_to, where.to, where.cc, sender_name
+    )
+    attempt.handed_over = True
+    try:
+        attempt.record["message_id"] = deps.mailer.send(envelope, rendered, attachments)
+    except DunningError:
+        attempt.handed_over = False  # SES answered with an error: nothing was sent
+        raise
 
 
 def _statement(

@@ -154,6 +154,15 @@ def _letter_credits(credits: Sequence[Credit]) -> tuple[LetterCredit, ...]:
     )
 
 
+def _amount_due(items: Sequence[Invoice], credits: Sequence[Credit]) -> Decimal:
+    total = ZERO
+    for invoice in items:
+        total += invoice.amount_remaining
+    for credit in credits:
+        total -= credit.amount_unapplied
+    return total
+
+
 def build_letter(
     *,
     subsidiary_id: str,
@@ -167,17 +176,10 @@ def build_letter(
     department: str | None,
     previous: ScopeState | None = None,
 ) -> Letter | None:
-    """The letter for one scope, or None when nothing is owed (amount_due <= 0).
-
-    `previous` is the scope's stored state: its last letter, if any, is the letter
-    before this one (templates never speak of an earlier reminder that never went).
-    """
+    """The letter for one scope, or None when nothing is owed (amount_due <= 0);
+    `previous`, the scope's stored state, names the letter before it."""
     currency = ref.currency
-    total = ZERO
-    for invoice in items:
-        total += invoice.amount_remaining
-    for credit in credits:
-        total -= credit.amount_unapplied
+    total = _amount_due(items, credits)
     if not items or total <= ZERO:
         return None
     level = procedure.levels[level_number - 1]
@@ -185,7 +187,6 @@ def build_letter(
     interest = ZERO
     for item in letter_items:
         interest += item.interest
-    previous_date = previous.last_letter_date if previous is not None else None
     return Letter(
         letter_id=letter_id_for(subsidiary_id, ref, as_of),
         as_of=as_of,
@@ -207,7 +208,7 @@ def build_letter(
         payment_plan=()
         if level.payment_plan is None
         else payment_plan(level.payment_plan, total, currency, as_of),
-        previous_date=previous_date,
+        previous_date=previous.last_letter_date if previous else None,
         previous_level=previous_level(previous),
     )
 
