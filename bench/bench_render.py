@@ -16,6 +16,10 @@ fee, interest, payment plan and QR code, on A4 and on US Letter.
 It also times the print room's merge of a 100-letter batch (pypdf), CPU and wall ms.
 With --baseline DIR it first runs DIR/bench/bench_render.py (a `git worktree add` copy
 of older code) with PYTHONPATH at DIR, so both sets of figures come from one run.
+Then the statement of account a level may attach (SPEC 2.8), measured in the same
+run and process: CPU-ms per page of a one-page statement (20 rows) and of a long one
+(its cap, MAX_STATEMENT_ROWS rows), from the records to the PDF (rows, view, Jinja2,
+WeasyPrint), next to the one-page letter's figure.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.adapters.print_room import merge_pdfs
 from dunning.adapters.weasyprint_pdf import WeasyPrintPdf
 from dunning.domain.configuration.config import Paper, Subsidiary
+from dunning.domain.letters.statement import build_statement
+from dunning.domain.letters.statement_view import MAX_STATEMENT_ROWS, build_statement_view
 from dunning.domain.letters.view import (
     MAX_ADDRESS_LINES,
     MAX_LISTED_CREDITS,
@@ -44,9 +50,11 @@ from dunning.domain.letters.view import (
     build_view,
 )
 from dunning.domain.model import (
+    Credit,
     CreditKind,
     Customer,
     Instalment,
+    Invoice,
     Letter,
     LetterCredit,
     LetterItem,
@@ -249,7 +257,52 @@ def run_baseline(folder: Path, repeat: int) -> None:
         print(f"before: {line}")
 
 
-def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repeat: int) -> None:
+def account(rows: int) -> tuple[list[Invoice], list[Credit]]:
+    """A customer's open invoices and credits: one credit for every tenth row."""
+    invoices, credits = [], []
+    for n in range(rows):
+        day = TODAY - timedelta(days=rows - n)
+        if n % 10 == 9:
+            credits.append(Credit(f"CM-{n}", "C-1001", "EUR", day, Decimal("50.00")))
+            continue
+        invoices.append(
+            Invoice(
+                f"I-{n}",
+                "C-1001",
+                f"INV-2024-{1000 + n}",
+                day,
+                day + timedelta(days=30),
+                "EUR",
+                Decimal("1000.00") + n,
+                Decimal("900.00") + n,
+            )
+        )
+    return invoices, credits
+
+
+def measure_statement(
+    renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, rows: int, repeat: int
+) -> float:
+    """Median CPU-ms per page of a statement of `rows` rows; prints both figures."""
+    invoices, credits = account(rows)
+    samples: list[float] = []
+    pages = 0
+    for n in range(repeat):
+        sample = replace(letter(10), letter_id=f"L20250304-{rows:04d}{n:012d}")
+        start = time.process_time()
+        statement = build_statement("C-1001", "EUR", TODAY, invoices, credits)
+        view = build_statement_view(statement, sample, CUSTOMER, SUBSIDIARY, "de", TODAY)
+        pages = pdf.render_document(renderer.render_statement(view)).pages
+        samples.append((time.process_time() - start) * 1000)
+    median = statistics.median(samples)
+    print(
+        f"statement {rows:>3} rows, {pages} page(s): median {median:6.1f} CPU-ms, "
+        f"{median / pages:6.1f} CPU-ms per page (of at most {pdf.max_pages} pages)"
+    )
+    return median / pages
+
+
+def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repeat: int) -> float:
     samples: list[float] = []
     phases: dict[str, list[float]] = {"view": [], "Jinja2": [], "PDF": []}
     page_count = 0
@@ -277,6 +330,7 @@ def measure(renderer: JinjaLetterRenderer, pdf: WeasyPrintPdf, lines: int, repea
     )
     split = ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in phases.items())
     print(f"{'':>20}medians by step: {split} ms")
+    return median / page_count
 
 
 def main() -> int:
@@ -296,8 +350,13 @@ def main() -> int:
         pdf.render(
             renderer.render(build_view(letter(lines), CUSTOMER, SUBSIDIARY, "de", TODAY)).print_html
         )
-    for lines in TARGETS_MS:
-        measure(renderer, pdf, lines, args.repeat)
+    per_page = {lines: measure(renderer, pdf, lines, args.repeat) for lines in TARGETS_MS}
+    statement_pages = [measure_statement(renderer, pdf, rows, args.repeat) for rows in (20,)]
+    statement_pages.append(measure_statement(renderer, pdf, MAX_STATEMENT_ROWS, 3))
+    print(
+        f"per page: one-page letter {per_page[10]:.1f} CPU-ms, one-page statement "
+        f"{statement_pages[0]:.1f}, long statement {statement_pages[1]:.1f} CPU-ms"
+    )
     measure_merge(renderer, pdf)
     if args.worst:
         measure_worst(renderer, pdf, args.repeat)

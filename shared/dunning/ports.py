@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from dunning.domain.configuration.config import Config
+from dunning.domain.letters.statement import Statement
 from dunning.domain.model import Customer, Letter
 
 
@@ -74,6 +75,14 @@ class RenderedLetter:
     html: str
     text: str
     print_html: str
+    pdf_name: str = "letter.pdf"  # the attachment's file name, in the letter's language
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    content_type: str = "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -83,11 +92,15 @@ class Envelope:
     reply_to: str | None
     to: Sequence[str]
     cc: Sequence[str]
+    sender_name: str = ""  # the From display name: the subsidiary's name
 
 
 class Mailer(Protocol):
-    def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
-        """Sends one email (one attempt); returns the provider's message id.
+    def send(
+        self, envelope: Envelope, letter: RenderedLetter, attachments: Sequence[Attachment]
+    ) -> str:
+        """Sends one email with its attachments (one attempt); returns the provider's
+        message id.
 
         A DunningError means nothing was accepted for delivery (TransientError: try
         again later; MessageRejected: it never will be). Any other exception leaves
@@ -109,6 +122,13 @@ class Renderer(Protocol):
         self, letter: Letter, customer: Customer, config: Config, today: date
     ) -> tuple[str, RenderedLetter]:
         """The language chosen and the rendered letter."""
+        ...
+
+    def render_statement(
+        self, statement: Statement, letter: Letter, customer: Customer, config: Config,
+        language: str, today: date,
+    ) -> tuple[str, str]:  # fmt: skip
+        """The statement of account's file name and printable HTML, in `language`."""
         ...
 
 

@@ -32,6 +32,7 @@ FIELDS = {
     "recipients",
     "language",
     "status",
+    "payment_reference",  # added later (SPEC 3.4)
 }
 
 
@@ -78,7 +79,7 @@ def test_emails_are_what_ses_received(run):
     assert set(files) == sent
     msg = email.message_from_bytes(files[letters[0]["letter_id"]].read_bytes())
     assert msg["To"] == "admin@devries.example"
-    assert msg["From"] == "collections-nl@acme.example"
+    assert msg["From"] == '"Acme Nederland B.V." <collections-nl@acme.example>'  # the subsidiary
     assert msg.get_content_type() == "multipart/mixed"
     # dated by the simulated clock: the morning of the letter's day
     assert parsedate_to_datetime(msg["Date"]).date().isoformat() == letters[0]["date"]

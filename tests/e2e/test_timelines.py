@@ -2,6 +2,8 @@
 and 2.4 (data: tests/e2e/data/timelines). Invoices fall due on 08-01, 08-27 and 08-31."""
 
 import json
+import subprocess
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ DATA = Path(__file__).parent / "data" / "timelines"
 
 
 @pytest.fixture(scope="module")
-def letters(tmp_path_factory) -> dict[str, list[tuple[str, int]]]:
+def out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("timelines")
     args = [
         "simulate",
@@ -30,6 +32,11 @@ def letters(tmp_path_factory) -> dict[str, list[tuple[str, int]]]:
     ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def letters(out: Path) -> dict[str, list[tuple[str, int]]]:
     by_customer: dict[str, list[tuple[str, int]]] = {}
     for line in (out / "letters.jsonl").read_text().splitlines():
         letter = json.loads(line)
@@ -73,3 +80,50 @@ def test_a_kept_promise_ends_dunning(letters):
 def test_a_broken_promise_resumes_dunning_after_the_grace_days(letters):
     # promised for 09-10, grace 3 days: paused to 09-13, broken and dunned on 09-14
     assert letters["CB"] == [("2026-09-01", 1), ("2026-09-14", 2), ("2026-09-26", 3)]
+
+
+def test_a_first_letter_goes_at_most_at_first_letter_max_level_later_ones_as_usual(letters):
+    # 31 days overdue on 09-01: level 3, capped at 1 for the first letter; the rise to 3
+    # waits the 7 days between letters
+    assert letters["CF"] == [("2026-09-01", 1), ("2026-09-08", 3)]
+
+
+def test_every_letter_record_carries_its_rf_payment_reference(out: Path):
+    from dunning.domain.letters.remittance import letter_of_reference
+
+    for line in (out / "letters.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        assert letter_of_reference(record["payment_reference"]) == record["letter_id"]
+
+
+def _emails_of(out: Path, address: str) -> list:
+    found = []
+    for path in sorted((out / "emails").glob("*.eml")):
+        msg = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if address in str(msg["To"]):
+            found.append(msg)
+    return found
+
+
+def test_a_level_with_attach_statement_emails_the_statement_as_a_second_pdf(out: Path):
+    names = [
+        [part.get_filename() for part in msg.iter_attachments()]
+        for msg in _emails_of(out, "ap@first.example")
+    ]
+    assert sorted(names) == [
+        ["Mahnung-2026-09-01-CF.pdf"],
+        ["Mahnung-2026-09-08-CF.pdf", "Kontoauszug-2026-09-08-CF.pdf"],
+    ]
+    (stored,) = (out / "pdfs").glob("*-statement.pdf")
+    text = subprocess.run(
+        ["pdftotext", str(stored), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    # Every open item of the customer, also the one not due yet that the letter leaves out,
+    # and the payment matched on 09-10 is not there yet (the statement is of 09-08).
+    assert "Kontoauszug" in text and "NL-8" in text and "NL-9" in text
+    assert "140,00" in text  # the balance: 100.00 + 40.00
+
+
+def test_emails_come_from_the_subsidiary_by_name(out: Path):
+    (first, *_) = _emails_of(out, "ap@first.example")
+    assert str(first["From"]) == '"Acme Nederland B.V." <collections-nl@acme.example>'

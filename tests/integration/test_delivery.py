@@ -201,7 +201,7 @@ class CrashAfterSend:
     def __init__(self, real: Any):
         self.real, self.calls = real, 0
 
-    def send(self, envelope: Any, letter: Any, pdf: bytes | None) -> str:
+    def send(self, envelope: Any, letter: Any, pdf: Any) -> str:
         self.calls += 1
         self.real.send(envelope, letter, pdf)
         raise ReadTimeoutError(endpoint_url="https://email.eu-west-1.amazonaws.com/")
@@ -229,7 +229,7 @@ class ThrottledOnce:
     def __init__(self, real: Any):
         self.real, self.calls = real, 0
 
-    def send(self, envelope: Any, letter: Any, pdf: bytes | None) -> str:
+    def send(self, envelope: Any, letter: Any, pdf: Any) -> str:
         self.calls += 1
         if self.calls == 1:
             raise TransientError("SES: Throttling")

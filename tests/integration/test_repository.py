@@ -110,3 +110,41 @@ def test_a_shard_larger_than_one_1mb_page_is_read_whole(repo):
     repo.put_invoices(invoices)
     shard = repo.load_shard("PGS", "PG1", "PG1")
     assert len(shard.invoices) == 3000
+
+
+def test_a_payment_quoting_a_letters_rf_reference_shows_in_its_history_once(repo):
+    from dunning.adapters.dynamodb.collections_table import CollectionsTable
+    from dunning.domain.letters.remittance import letter_reference, printed
+    from dunning.domain.model import Credit, CreditKind
+
+    repo.put_customers(
+        [
+            Customer("PM1", "RS1", "Parent"),
+            Customer("PM2", "RS1", "Child", parent_id="PM1", bill_to_parent=True),
+        ]
+    )
+    letter = _letter("L20260905-00000000000000ff", "PM1")
+    repo.record_letters([letter], {letter.letter_id: "queued"})
+    reference = letter_reference(letter.letter_id)
+    assert reference is not None
+    payments = [
+        # the child pays its parent's letter, quoting the reference as printed
+        Credit("PAY-1", "PM2", "EUR", date(2026, 9, 9), Decimal("60.00"), CreditKind.PAYMENT,
+               reference),
+        Credit("PAY-2", "PM1", "EUR", date(2026, 9, 8), Decimal("40.00"), CreditKind.PAYMENT,
+               printed(reference).replace(" ", "")),
+        # a valid RF reference that names no letter of ours, and one of a letter not on file
+        Credit("PAY-3", "PM1", "EUR", date(2026, 9, 8), Decimal("1.00"), CreditKind.PAYMENT,
+               "RF18539007547034"),
+        Credit("PAY-4", "PM1", "EUR", date(2026, 9, 8), Decimal("1.00"), CreditKind.PAYMENT,
+               letter_reference("L20260905-0000000000000001")),
+    ]  # fmt: skip
+    for _ in range(2):  # importing the same payments again changes nothing
+        repo.put_credits(payments)
+    (entry,) = CollectionsTable().customer_letters("PM1", 10)
+    assert entry.delivery["payments"] == [
+        {"credit_id": "PAY-2", "amount": "40.00", "date": "2026-09-08"},
+        {"credit_id": "PAY-1", "amount": "60.00", "date": "2026-09-09"},
+    ]
+    child_credits = repo.customer_records("PM2").credits
+    assert [c.payment_reference for c in child_credits] == [reference]

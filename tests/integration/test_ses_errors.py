@@ -83,7 +83,7 @@ def send(server: FakeSes, status: int, code: str, message: str) -> None:
     server.answer = (status, ERROR_XML.format(code=code, message=message))
     mailer = send_deps(Settings.from_env()).mailer  # the render function's own mailer
     envelope = Envelope("L20260910-C1", "ar@acme.example", None, ["ap@c1.example"], [])
-    mailer.send(envelope, RenderedLetter("Reminder", "<p>Hi</p>", "Hi", ""), None)
+    mailer.send(envelope, RenderedLetter("Reminder", "<p>Hi</p>", "Hi", ""), ())
 
 
 def test_the_ses_client_makes_exactly_one_attempt(ses: FakeSes):

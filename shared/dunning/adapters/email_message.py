@@ -1,6 +1,6 @@
 """The MIME message of a dunning email, ready for SES SendRawEmail or an .eml file.
 
-multipart/mixed( multipart/alternative(text, html), PDF ) built with the standard
+multipart/mixed( multipart/alternative(text, html), PDF... ) built with the standard
 library. Header values are checked here, at the one place they enter the message:
 a CR or LF would let data add headers (Bcc...), so it is rejected, never folded. So
 is one hidden in an RFC 2047 encoded word (`=?UTF-8?Q?=0D=0ABcc:...?=`): Python 3.11
@@ -30,6 +30,7 @@ _MAILBOX_RE = re.compile(
     r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>\s]+)>|(?P<bare>[^<>\s"]+))\s*'
 )
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_MAX_DISPLAY_NAME = 100
 _LINE_BREAK_RE = re.compile(r"[\r\n\x00\x0b\x0c\x85\u2028\u2029]")
 
 
@@ -66,6 +67,15 @@ def parse_address(field: str, value: str) -> Address:
     return Address(display_name=name, username=local, domain=domain)
 
 
+def _with_display_name(address: Address, name: str) -> Address:
+    """The address shown as `name` (the subsidiary's), checked as any header value: no
+    line break, also none hidden in an encoded word. Long names are cut, not folded."""
+    name = " ".join(_no_line_breaks("sender name", name).split())[:_MAX_DISPLAY_NAME]
+    if address.display_name or not name:
+        return address
+    return Address(display_name=name, username=address.username, domain=address.domain)
+
+
 def _addresses(field: str, values: Sequence[str]) -> list[Address]:
     return [parse_address(field, v) for v in values]
 
@@ -88,16 +98,18 @@ def build_email(
     subject: str,
     text: str,
     html: str,
-    attachment: tuple[str, bytes] | None = None,
+    attachments: Sequence[tuple[str, bytes]] = (),
     message_id_domain: str,
     letter_id: str,
     date: datetime | None = None,
+    sender_name: str = "",
 ) -> bytes:
-    """The raw message (CRLF line ends). `attachment` is (file name, PDF bytes)."""
+    """The raw message (CRLF line ends). `attachments` are (file name, PDF bytes);
+    `sender_name` is the From display name unless `sender` names one itself."""
     if not to:
         raise InvalidEmailError("an email needs at least one recipient")
     msg = EmailMessage(policy=policy.default)
-    msg["From"] = parse_address("sender", sender)
+    msg["From"] = _with_display_name(parse_address("sender", sender), sender_name)
     msg["To"] = _addresses("to", to)
     if cc:
         msg["Cc"] = _addresses("cc", cc)
@@ -111,7 +123,7 @@ def build_email(
     # Quoted-printable keeps the body 7-bit clean for any relay, whatever the language.
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    if attachment is not None:
+    for attachment in attachments:
         _attach_pdf(msg, *attachment)
     raw = msg.as_bytes(policy=policy.SMTP)
     _same_headers(msg, raw)

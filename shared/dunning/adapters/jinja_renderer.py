@@ -29,6 +29,7 @@ from jinja2 import (
 from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from dunning.domain.letters.statement_view import StatementView
 from dunning.domain.letters.view import LetterView
 
 MAX_OUTPUT_CHARS = 2_000_000  # a long letter is ~100 kB; anything near this is a runaway loop
@@ -39,6 +40,7 @@ SUBJECT_LAYOUT = "layouts/subject.txt"
 TEXT_LAYOUT = "layouts/email.txt"
 HTML_LAYOUT = "layouts/email.html"
 PRINT_LAYOUT = "layouts/letter.html"
+STATEMENT_LAYOUT = "layouts/statement.html"
 
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _LETTER_PATH_RE = re.compile(r"letters/(?P<template>[^/]+)/(?P<lang>[^/]+)\.j2")
@@ -65,6 +67,7 @@ class RenderedLetter:
     html: str  # email body
     text: str  # plain-text email part
     print_html: str  # for the PDF
+    pdf_name: str = "letter.pdf"
 
 
 class _BoundedSandbox(ImmutableSandboxedEnvironment):
@@ -162,6 +165,25 @@ class JinjaLetterRenderer:
             text=_tidy_text(self._render(self._text, name, TEXT_LAYOUT, view)),
             print_html=self._render(self._html, name, PRINT_LAYOUT, view),
         )
+
+    def render_statement(self, view: StatementView) -> str:
+        """The statement of account's printable HTML (one layout, the language's labels)."""
+        _checked_name("language", view.language)
+        try:
+            chunks = self._html.get_template(STATEMENT_LAYOUT).generate(v=view)
+            return _bounded_join(chunks, STATEMENT_LAYOUT)
+        except TemplateError as exc:
+            raise LetterTemplateError(f"{STATEMENT_LAYOUT}: {exc}") from exc
+
+    def label(self, language: str, key: str, default: str) -> str:
+        """One label of i18n/<language>.j2 (file names...), `default` when it has none."""
+        name = f"i18n/{_checked_name('language', language)}.j2"
+        try:
+            labels = getattr(self._text.get_template(name).module, "labels", {})
+        except TemplateError as exc:
+            raise LetterTemplateError(f"{name}: {exc}") from exc
+        value = labels.get(key) if isinstance(labels, dict) else None
+        return value if isinstance(value, str) and value else default
 
     def _letter_template(self, view: LetterView) -> str:
         template = _checked_name("template", view.template)

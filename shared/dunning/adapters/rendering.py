@@ -9,6 +9,9 @@ from pathlib import Path
 
 from dunning.adapters.jinja_renderer import JinjaLetterRenderer
 from dunning.domain.configuration.config import Config
+from dunning.domain.letters.naming import document_file_name
+from dunning.domain.letters.statement import Statement
+from dunning.domain.letters.statement_view import build_statement_view
 from dunning.domain.letters.view import build_view, choose_language
 from dunning.domain.model import Customer, Letter
 from dunning.ports import RenderedLetter
@@ -25,4 +28,21 @@ class LetterRenderer:
         available = self._jinja.available_languages(letter.template)
         language = choose_language(customer.language, subsidiary.locale, available)
         r = self._jinja.render(build_view(letter, customer, subsidiary, language, today))
-        return language, RenderedLetter(r.subject, r.html, r.text, r.print_html)
+        word = self._jinja.label(language, "letter_file", "Letter")
+        name = document_file_name(word, letter.as_of, customer.customer_id)
+        return language, RenderedLetter(r.subject, r.html, r.text, r.print_html, name)
+
+    def render_statement(
+        self,
+        statement: Statement,
+        letter: Letter,
+        customer: Customer,
+        config: Config,
+        language: str,
+        today: date,
+    ) -> tuple[str, str]:
+        subsidiary = config.subsidiary(letter.subsidiary_id)
+        view = build_statement_view(statement, letter, customer, subsidiary, language, today)
+        word = self._jinja.label(language, "statement_file", "Statement")
+        name = document_file_name(word, letter.as_of, customer.customer_id)
+        return name, self._jinja.render_statement(view)

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnec
 
 from dunning.adapters.email_message import InvalidEmailError, build_email
 from dunning.ports import (
+    Attachment,
     Clock,
     DunningError,
     Envelope,
@@ -81,7 +82,9 @@ class SesLetterMailer:
         self._ses = SesMailer(client, configuration_set)
         self._now = clock.now if clock else lambda: datetime.now(UTC)
 
-    def send(self, envelope: Envelope, letter: RenderedLetter, pdf: bytes | None) -> str:
+    def send(
+        self, envelope: Envelope, letter: RenderedLetter, attachments: Sequence[Attachment]
+    ) -> str:
         domain = envelope.sender.rsplit("@", 1)[-1]
         try:
             raw = build_email(
@@ -92,7 +95,8 @@ class SesLetterMailer:
                 subject=letter.subject,
                 text=letter.text,
                 html=letter.html,
-                attachment=(f"{envelope.letter_id}.pdf", pdf) if pdf else None,
+                attachments=[(a.filename, a.data) for a in attachments],
+                sender_name=envelope.sender_name,
                 message_id_domain=domain,
                 letter_id=envelope.letter_id,
                 date=self._now(),  # RFC 5322 asks for it; the simulated clock's in simulate

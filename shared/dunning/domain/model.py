@@ -173,6 +173,8 @@ class Credit:
     date: date
     amount_unapplied: Decimal
     kind: CreditKind = CreditKind.CREDIT_MEMO
+    # The RF reference the payer quoted (payments only), normalised: it names a letter.
+    payment_reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,8 @@ class ScopeState:
     customer_id: str
     level: int | None = None
     last_letter_date: date | None = None
+    # The level of the last letter itself: `level` may since have dropped or reset.
+    last_letter_level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +276,14 @@ class Letter:
     sending: Sending = Sending.AUTOMATIC
     department: str | None = None
     payment_plan: tuple[Instalment, ...] = ()
+    # The scope's letter before this one in this currency; both None for a first letter.
+    previous_date: date | None = None
+    previous_level: int | None = None
+
+    @property
+    def is_first(self) -> bool:
+        """No earlier letter went to this scope in this currency (SPEC 2.8)."""
+        return self.previous_date is None
 
     @property
     def total_items(self) -> Decimal:

@@ -248,7 +248,7 @@ class CollectorActions(CustomerViews):
         if status == LetterStatus.PENDING_APPROVAL:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
             ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
-            state = ScopeState(ref, letter.customer_id, letter.level, today)
+            state = ScopeState(ref, letter.customer_id, letter.level, today, letter.level)
             delivery |= {"approved_on": today.isoformat(), "approved_by": self.actor}
             by = self._letter_activity(letter, Action.APPROVE)
             try:

@@ -10,7 +10,7 @@ safe to repeat; the outcomes of a batch are written together as it closes (Outco
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -27,9 +27,11 @@ from dunning.domain.delivery.refresh import (
     terms_of,
 )
 from dunning.domain.delivery.routing import Route, letter_departments, route
+from dunning.domain.letters.statement import build_statement
 from dunning.domain.model import Customer, Letter, LetterStatus
 from dunning.messages import LetterJob
 from dunning.ports import (
+    Attachment,
     Clock,
     ConfigSource,
     Conflict,
@@ -41,6 +43,7 @@ from dunning.ports import (
     MessageRejected,
     PdfMaker,
     Redelivery,
+    RenderedLetter,
     Renderer,
 )
 from dunning.usecases.letter_outcomes import Outcomes
@@ -179,7 +182,7 @@ def _deliver_claimed(
     the hand-over an unknown outcome leaves the claim in place."""
     attempt = _Attempt(plan)
     try:
-        final = _deliver(letter, customer, decision.config, where, decision.today, deps, attempt)
+        final = _deliver(letter, customer, decision, where, deps, attempt)
     except Exception as e:
         if attempt.handed_over:
             raise  # unknown outcome: stays claimed -> reconciliation on redelivery
@@ -207,55 +210,54 @@ class _Attempt:
 def _deliver(
     letter: Letter,
     customer: Customer,
-    config: Config,
+    decision: _Decision,
     where: Route,
-    today: date,
     deps: SendDeps,
     attempt: _Attempt,
 ) -> LetterStatus:
-    language, rendered = deps.renderer.render(letter, customer, config, today)
+    today = decision.today
+    language, rendered = deps.renderer.render(letter, customer, decision.config, today)
     pdf = deps.pdf.render_document(rendered.print_html)
     attempt.record |= {"language": language, "pages": pdf.pages}
+    attachments = [Attachment(rendered.pdf_name, pdf.data, PDF)]
+    statement = _statement(letter, customer, decision, language, deps)
+    if statement is not None:
+        attachments.append(statement)
     if where.printed:  # one object is both the print room's copy and the archive
-        entry = _print_entry(letter, customer, config, where, today, language, pdf.pages)
         pdf_key, entry_key = print_keys(today, letter.letter_id)
+        statement_key = _store_statement(statement, pdf_key, deps, attempt)
+        entry = _print_entry(letter, customer, decision, where, language, pdf.pages)
+        entry = replace(entry, statement_key=statement_key)
         attempt.record |= {"pdf_key": pdf_key, "print_entry": entry_key}
         deps.documents.put(pdf_key, pdf.data, PDF)
         deps.documents.put(entry_key, entry_json(entry), "application/json")  # last: complete
     else:
         attempt.record["pdf_key"] = archive_key(letter)
         deps.documents.put(attempt.record["pdf_key"], pdf.data, PDF)
+        _store_statement(statement, attempt.record["pdf_key"], deps, attempt)
     if where.emailed:
-        assert where.sender is not None, "route() names a sender for every emailed letter"
-        envelope = Envelope(letter.letter_id, where.sender, where.reply_to, where.to, where.cc)
-        attempt.handed_over = True
-        try:
-            attempt.record["message_id"] = deps.mailer.send(envelope, rendered, pdf.data)
-        except DunningError:
-            attempt.handed_over = False  # SES answered with an error: nothing was sent
-            raise
+        _email(letter, decision.subsidiary.name, where, rendered, attachments, deps, attempt)
     return LetterStatus.SENT if where.emailed else LetterStatus.PRINTED
 
 
 def _print_entry(
     letter: Letter,
     customer: Customer,
-    config: Config,
+    decision: _Decision,
     where: Route,
-    today: date,
     language: str,
     pages: int,
 ) -> PrintEntry:
     """What the print room needs to know of a letter. `customer` is the dunned one:
     a bill_to_parent child's letter is its parent's, and goes to the parent's address."""
-    address = customer.address
+    address, today = customer.address, decision.today
     return PrintEntry(
         day=today,
         letter_id=letter.letter_id,
         subsidiary_id=letter.subsidiary_id,
         customer_id=customer.customer_id,
         customer_name=customer.name,
-        address_lines=config.subsidiary(letter.subsidiary_id).envelope_lines(address),
+        address_lines=decision.subsidiary.envelope_lines(address),
         pages=pages,
         level=letter.level,
         language=language,
@@ -266,6 +268,67 @@ def _print_entry(
         country=address.country if address else None,
         postal_code=address.postal_code if address else None,
     )
+
+
+def _email(
+    letter: Letter,
+    sender_name: str,
+    where: Route,
+    rendered: RenderedLetter,
+    attachments: Sequence[Attachment],
+    deps: SendDeps,
+    attempt: _Attempt,
+) -> None:
+    """Hand the email to the mailer, From the subsidiary by name."""
+    assert where.sender is not None, "route() names a sender for every emailed letter"
+    envelope = Envelope(
+        letter.letter_id, where.sender, where.reply_to, where.to, where.cc, sender_name
+    )
+    attempt.handed_over = True
+    try:
+        attempt.record["message_id"] = deps.mailer.send(envelope, rendered, attachments)
+    except DunningError:
+        attempt.handed_over = False  # SES answered with an error: nothing was sent
+        raise
+
+
+def _statement(
+    letter: Letter, customer: Customer, decision: _Decision, language: str, deps: SendDeps
+) -> Attachment | None:
+    """The statement of account PDF when the letter's level attaches one (SPEC 2.8):
+    every open item and credit of the customer (and of those billed to it) in the
+    letter's currency, as stored now."""
+    level = decision.terms.level
+    if level is None or not level.attach_statement:
+        return None
+    current = decision.current
+    statement = build_statement(
+        letter.customer_id,
+        letter.currency,
+        decision.today,
+        current.invoices.values(),
+        current.credits,
+    )
+    name, html = deps.renderer.render_statement(
+        statement, letter, customer, decision.config, language, decision.today
+    )
+    return Attachment(name, deps.pdf.render_document(html).data, PDF)
+
+
+def _store_statement(
+    statement: Attachment | None, letter_key: str, deps: SendDeps, attempt: _Attempt
+) -> str:
+    """Stored next to the letter's PDF (the print room prints both); its key or ""."""
+    if statement is None:
+        return ""
+    key = statement_key(letter_key)
+    deps.documents.put(key, statement.data, PDF)
+    attempt.record["statement_key"] = key
+    return key
+
+
+def statement_key(letter_key: str) -> str:
+    return letter_key.removesuffix(".pdf") + "-statement.pdf"
 
 
 def archive_key(letter: Letter) -> str:
@@ -313,7 +376,8 @@ def _drop(
     withdrawn first, so the print room never prints a letter that was dropped. The drop
     is written with the other outcomes; lost, the letter stays queued and the message
     coming back decides again."""
-    for key in (entry.delivery.get("print_entry"), entry.delivery.get("pdf_key")):
+    stored = ("print_entry", "pdf_key", "statement_key")
+    for key in (entry.delivery.get(name) for name in stored):
         if key and str(key).startswith("print-queue/"):
             deps.documents.delete(str(key))
     record = {"reason": "; ".join(checked.changes), "changes": list(checked.changes)}

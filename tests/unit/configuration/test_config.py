@@ -233,6 +233,7 @@ def test_unknown_keys_are_rejected_with_a_hint():
             "days: 1, template: a, payment_plan: {instalments: 0}",
             "payment_plan.instalments: must be at least 1",
         ),
+        ("days: 1, template: a, attach_statement: 1", "attach_statement: must be true or false"),
     ],
 )
 def test_invalid_level_values(fields, problem):
@@ -258,6 +259,9 @@ def test_levels_count_from_1_to_15():
         ("promise_grace_days: 1.5", "procedures[0].promise_grace_days: must be a whole number"),
         ("net_credits: maybe", "procedures[0].net_credits: must be true or false"),
         ("allow_override: 1", "procedures[0].allow_override: must be true or false"),
+        ("first_letter_max_level: 0", "procedures[0].first_letter_max_level: must be at least 1"),
+        # The procedure of this test has one level: a first letter cannot be capped at two.
+        ("first_letter_max_level: 2", "procedures[0].first_letter_max_level: must be at most 1"),
     ],
 )
 def test_invalid_procedure_values(field, problem):
@@ -383,3 +387,14 @@ procedures: []
     assert (eu.paper, us.paper) == (Paper.A4, Paper.LETTER)
     bad = text.replace("paper: letter", "paper: A5")
     assert problems_of(bad) == ["subsidiaries[1].paper: must be one of: a4, letter"]
+
+
+def test_a_level_may_attach_a_statement_and_a_procedure_may_cap_first_letters():
+    text = MINIMAL.replace("  - id: P\n", "  - id: P\n    first_letter_max_level: 1\n") % (
+        "      - {days: 1, template: a}\n      - {days: 30, template: b, attach_statement: true}"
+    )
+    procedure = parse_config(text).procedures[0]
+    assert procedure.first_letter_max_level == 1
+    assert [level.attach_statement for level in procedure.levels] == [False, True]
+    unset = parse_config(MINIMAL % "      - {days: 1, template: a}").procedures[0]
+    assert unset.first_letter_max_level is None

@@ -103,12 +103,19 @@ class Ledger:
 class Renderer:
     fail_for: set[str] = field(default_factory=set)  # customers whose letter cannot render
     days: list[date] = field(default_factory=list)  # the `today` of each letter rendered
+    statements: list[Any] = field(default_factory=list)
 
     def render(self, letter: Letter, customer: Any, config: Any, today: Any) -> Any:
         self.days.append(today)
         if letter.customer_id in self.fail_for:
             raise RuntimeError(f"template error for {letter.customer_id}")
-        return "en", RenderedLetter("Reminder", "<p>html</p>", "text", "<p>print</p>")
+        return "en", RenderedLetter(
+            "Reminder", "<p>html</p>", "text", "<p>print</p>", "Reminder-2026-09-01-C1.pdf"
+        )
+
+    def render_statement(self, statement: Any, *args: Any) -> tuple[str, str]:
+        self.statements.append(statement)
+        return "Statement-2026-09-01-C1.pdf", "<p>statement</p>"
 
 
 class PdfMaker:
@@ -124,13 +131,15 @@ class Mailer:
     fail: Exception | None = None
     sent: list[Any] = field(default_factory=list)
     during: Any = None  # called while "sending": a duplicate delivery arriving meanwhile
+    attachments: list[list[str]] = field(default_factory=list)  # file names, per email
 
-    def send(self, envelope: Any, letter: Any, pdf: bytes | None) -> str:
+    def send(self, envelope: Any, letter: Any, pdf: Any) -> str:
         if self.during:
             self.during()
         if self.fail:
             raise self.fail
         self.sent.append(envelope)
+        self.attachments.append([a.filename for a in pdf])
         return f"ses-{len(self.sent)}"
 
 
@@ -567,6 +576,47 @@ class _Counting:
     real: Any
     attempts: Counter[str]
 
-    def send(self, envelope: Any, letter: Any, pdf: bytes | None) -> str:
+    def send(self, envelope: Any, letter: Any, pdf: Any) -> str:
         self.attempts[envelope.letter_id] += 1
         return str(self.real.send(envelope, letter, pdf))
+
+
+# --- Statements of account and email polish (SPEC 2.8) --------------------------------
+
+WITH_STATEMENT = Config(
+    (SUB,),
+    (Procedure("STD", ScopeKind.CUSTOMER, (Level(1, 1, "friendly", attach_statement=True),)),),
+)
+
+
+def test_a_level_with_attach_statement_emails_the_statement_as_a_second_pdf(monkeypatch):
+    monkeypatch.setattr(Config1, "load", lambda self: WITH_STATEMENT)
+    deps, ledger = setup()
+    assert send_letter(JOB, deps) == "sent"
+    assert deps.mailer.attachments == [  # type: ignore[attr-defined]
+        ["Reminder-2026-09-01-C1.pdf", "Statement-2026-09-01-C1.pdf"]
+    ]
+    (statement,) = deps.renderer.statements  # type: ignore[attr-defined]
+    assert [r.reference for r in statement.rows] == [I1.number]
+    record = ledger.entries[JOB.letter_id][2]
+    assert record["statement_key"] == record["pdf_key"].removesuffix(".pdf") + "-statement.pdf"
+    assert record["statement_key"] in deps.documents.objects  # type: ignore[attr-defined]
+
+
+def test_a_printed_letter_with_a_statement_stores_it_next_to_the_letter(monkeypatch):
+    monkeypatch.setattr(Config1, "load", lambda self: WITH_STATEMENT)
+    deps, ledger = setup(delivery="print")
+    assert send_letter(JOB, deps) == "printed"
+    record = ledger.entries[JOB.letter_id][2]
+    assert record["statement_key"].startswith("print-queue/")
+    assert record["statement_key"].endswith(f"{JOB.letter_id}-statement.pdf")
+    entry = deps.documents.objects[record["print_entry"]]  # type: ignore[attr-defined]
+    assert record["statement_key"].encode() in entry
+
+
+def test_without_attach_statement_one_pdf_named_for_a_person_goes(monkeypatch):
+    deps, _ = setup()
+    send_letter(JOB, deps)
+    assert deps.mailer.attachments == [["Reminder-2026-09-01-C1.pdf"]]  # type: ignore[attr-defined]
+    assert deps.renderer.statements == []  # type: ignore[attr-defined]
+    assert deps.mailer.sent[0].sender_name == SUB.name  # type: ignore[attr-defined]

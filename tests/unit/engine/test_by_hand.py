@@ -39,7 +39,7 @@ def test_a_chosen_level_lists_what_the_engines_letter_of_that_level_would():
     (letter,) = hand.letters
     assert (letter.level, letter.template, letter.fees) == (2, "firm", Decimal("10.00"))
     assert letter.invoice_ids == ("I1", "I2")  # overdue items; I3 is not due yet
-    assert hand.states == (ScopeState(ref(), "C1", 2, AS_OF),)
+    assert hand.states == (ScopeState(ref(), "C1", 2, AS_OF, 2),)
     # the engine itself would send the final notice today (I1 is 40 days overdue)
     (engine_letter,) = run(cfg, snap).letters
     assert engine_letter.level == 3 and engine_letter.letter_id == letter.letter_id
@@ -96,7 +96,7 @@ def test_sending_now_approves_a_manual_procedures_letter():
     (letter,) = hand.letters
     assert letter.level == 2
     # the engine leaves a manual letter's state to its approval; by hand, it is set now
-    assert ScopeState(ref(), "C1", 2, AS_OF) in hand.states
+    assert ScopeState(ref(), "C1", 2, AS_OF, 2) in hand.states
 
 
 def test_a_bill_to_parent_child_is_dunned_through_its_parent():

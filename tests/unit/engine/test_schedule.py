@@ -28,7 +28,7 @@ THREE = "[{days: 10, template: a}, {days: 20, template: b}, {days: 30, template:
 def test_a_first_letter_stores_its_level_and_date():
     result = run(simple(THREE), snapshot(invoice("i1", 100, 25)))
     assert only_letter(result).level == 2
-    assert result.states == (ScopeState(ref(), "C1", 2, AS_OF),)
+    assert result.states == (ScopeState(ref(), "C1", 2, AS_OF, 2),)
 
 
 def test_no_level_resets_the_stored_level_and_keeps_the_date():
@@ -143,3 +143,46 @@ def test_a_pending_letter_holds_only_its_own_currency():
 def test_next_step_table(stored, last, computed, expected):
     procedure = simple(THREE, days_between_letters=5).procedures[0]
     assert next_step(procedure, stored, last, computed, AS_OF) == expected
+
+
+# --- First letters (SPEC 2.8) ---------------------------------------------------------
+
+
+def test_a_scopes_first_letter_goes_at_most_at_first_letter_max_level():
+    result = run(simple(THREE, first_letter_max_level=1), snapshot(invoice("i1", 100, 35)))
+    letter = only_letter(result)
+    assert (letter.level, letter.is_first, letter.previous_level) == (1, True, None)
+    assert result.states == (ScopeState(ref(), "C1", 1, AS_OF, 1),)
+
+
+def test_later_letters_follow_the_usual_rules_after_a_capped_first_one():
+    cfg = simple(THREE, first_letter_max_level=1, days_between_letters=10)
+    first = snapshot(invoice("i1", 100, 35))
+    stored = after(first, run(cfg, first))
+    assert run(cfg, stored, AS_OF + days(9)).letters == ()  # the rise waits its interval
+    second = only_letter(run(cfg, stored, AS_OF + days(10)))
+    assert (second.level, second.previous_date, second.previous_level) == (3, AS_OF, 1)
+
+
+def test_without_first_letter_max_level_a_first_letter_jumps_to_the_computed_level():
+    assert only_letter(run(simple(THREE), snapshot(invoice("i1", 100, 35)))).level == 3
+
+
+def test_a_scope_with_an_earlier_letter_is_not_capped_even_after_its_level_reset():
+    cfg = simple(THREE, first_letter_max_level=1)
+    earlier = snapshot(invoice("i1", 100, 35), states=(state(None, AS_OF - days(60)),))
+    letter = only_letter(run(cfg, earlier))
+    assert (letter.level, letter.is_first, letter.previous_date) == (3, False, AS_OF - days(60))
+
+
+def test_the_cap_counts_per_currency():
+    cfg = simple(THREE, first_letter_max_level=2)
+    usd_letter_before = state(3, AS_OF - days(40), currency="USD")
+    result = run(cfg, snapshot(invoice("i1", 100, 35), states=(usd_letter_before,)))
+    assert only_letter(result).level == 2  # the EUR scope never had a letter
+
+
+def test_a_letter_knows_the_level_of_the_letter_before_it_not_the_level_stored_since():
+    earlier = ScopeState(ref(), "C1", 1, AS_OF - days(40), 3)  # level dropped since
+    letter = only_letter(run(simple(THREE), snapshot(invoice("i1", 100, 25), states=(earlier,))))
+    assert (letter.level, letter.previous_level, letter.previous_date) == (2, 3, AS_OF - days(40))

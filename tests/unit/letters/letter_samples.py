@@ -87,6 +87,9 @@ def two_invoice_letter(**changes: object) -> Letter:
                 days_overdue=30,
             ),
         ),
+        # A level-2 letter after a first one: first letters are built with previous_date=None.
+        "previous_date": date(2025, 2, 12),
+        "previous_level": 1,
     }
     fields.update(changes)
     return Letter(**fields)  # type: ignore[arg-type]
@@ -125,6 +128,8 @@ def full_letter(template: str = "final", currency: str = "EUR", lines: int = 4) 
         ),
         fees=Decimal("40.00"),
         interest=sum((i.interest for i in items), Decimal(0)),
+        previous_date=date(2025, 2, 2),
+        previous_level=2,
         payment_plan=(
             Instalment(date(2025, 3, 31), Decimal("2000.00")),
             Instalment(date(2025, 4, 30), Decimal("2000.00")),

@@ -31,7 +31,7 @@ def build(**changes: Any) -> bytes:
         "subject": "Zahlungserinnerung – Acme Nederland B.V. (Ref. L20250304-0123456789abcdef)",
         "text": "Sehr geehrte Damen und Herren,\n\nBetrag: 5.010,00\xa0€\n",
         "html": "<p>Betrag: 5.010,00&nbsp;€</p>",
-        "attachment": ("L20250304-0123456789abcdef.pdf", PDF),
+        "attachments": [("Mahnung-2025-03-04-C-1001.pdf", PDF)],
         "message_id_domain": "acme.example",
         "letter_id": "L20250304-0123456789abcdef",
     }
@@ -56,8 +56,33 @@ def test_structure_text_html_and_pdf() -> None:
     assert alternative.get_content_type() == "multipart/alternative"
     [pdf] = list(msg.iter_attachments())
     assert pdf.get_content_type() == "application/pdf"
-    assert pdf.get_filename() == "L20250304-0123456789abcdef.pdf"
+    assert pdf.get_filename() == "Mahnung-2025-03-04-C-1001.pdf"
     assert pdf.get_content() == PDF
+
+
+def test_a_statement_goes_as_a_second_pdf_attachment() -> None:
+    two = [("Mahnung-2025-03-04-C-1001.pdf", PDF), ("Kontoauszug-2025-03-04-C-1001.pdf", PDF)]
+    msg = parse(build(attachments=two))
+    assert [p.get_filename() for p in msg.iter_attachments()] == [name for name, _ in two]
+
+
+def test_from_carries_the_subsidiarys_name_encoded_when_the_sender_names_nobody() -> None:
+    msg = parse(build(sender="collections@acme.example", sender_name="Acme Société, Inc."))
+    assert msg["From"] == '"Acme Société, Inc." <collections@acme.example>'
+    assert b"Soci=C3=A9t=C3=A9" in build(
+        sender="collections@acme.example", sender_name="Acme Société"
+    ) or b"=?utf-8?" in build(sender="collections@acme.example", sender_name="Acme Société")
+    named = parse(build(sender_name="Other Name"))  # the sender names itself: kept
+    assert named["From"] == "Acme Collections <collections@acme.example>"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Acme\r\nBcc: victim@example.com", "Acme\nX", "=?UTF-8?Q?Acme=0D=0ABcc:_v@example.com?="],
+)
+def test_a_subsidiary_name_cannot_add_headers(name: str) -> None:
+    with pytest.raises(InvalidEmailError):
+        build(sender="collections@acme.example", sender_name=name)
 
 
 def test_headers() -> None:
@@ -79,7 +104,7 @@ def test_raw_message_is_seven_bit_with_crlf_line_ends() -> None:
 
 
 def test_message_id_is_deterministic_and_attachment_optional() -> None:
-    one, two = parse(build(attachment=None)), parse(build(attachment=None))
+    one, two = parse(build(attachments=())), parse(build(attachments=()))
     assert one["Message-ID"] == two["Message-ID"]
     assert one.get_content_type() == "multipart/alternative"
     assert list(one.iter_attachments()) == []
@@ -109,9 +134,9 @@ def test_line_breaks_never_reach_a_header(field: str, evil: str) -> None:
 
 def test_line_break_in_attachment_name_is_rejected() -> None:
     with pytest.raises(InvalidEmailError):
-        build(attachment=("a\r\nContent-Type: text/html.pdf", PDF))
+        build(attachments=[("a\r\nContent-Type: text/html.pdf", PDF)])
     with pytest.raises(InvalidEmailError):
-        build(attachment=("../../etc/passwd", PDF))
+        build(attachments=[("../../etc/passwd", PDF)])
 
 
 @pytest.mark.parametrize(

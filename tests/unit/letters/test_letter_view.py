@@ -183,6 +183,25 @@ def test_epc_payload_bic_is_optional_and_line_breaks_cannot_shift_fields() -> No
     assert lines[10] == "L1 EUR999"
 
 
+def test_an_rf_reference_goes_in_the_structured_field_and_the_free_text_stays_empty() -> None:
+    payload = epc_payload(
+        name="Acme Nederland B.V.",
+        iban="NL91ABNA0417164300",
+        amount=Decimal("5010"),
+        remittance="L20250304-0123456789abcdef",
+        reference="RF18539007547034",
+    )
+    assert payload is not None
+    assert payload.split("\n")[8:] == ["", "RF18539007547034"]  # purpose, then the reference
+
+
+def test_the_letters_qr_code_carries_its_payment_reference() -> None:
+    view = build_view(two_invoice_letter(), customer(), subsidiary(), "nl", TODAY)
+    assert view.epc_payload is not None
+    assert view.epc_payload.split("\n")[9] == view.payment_reference.replace(" ", "")
+    assert view.payment_reference.startswith("RF")
+
+
 @pytest.mark.parametrize(
     ("iban", "amount"),
     [
@@ -235,7 +254,7 @@ def test_qr_amount_is_the_total_to_pay_including_fee_and_interest() -> None:
     view = build_view(full_letter(), customer(), subsidiary(), "en", TODAY)
     assert view.epc_payload is not None
     assert view.epc_payload.split("\n")[7] == "EUR5024.86"
-    assert view.epc_payload.split("\n")[10] == "L20250304-fedcba9876543210"
+    assert view.epc_payload.split("\n")[9] == "RF38202503043VIYRL200XGK0"
 
 
 def test_iban_normalisation() -> None:

@@ -70,6 +70,48 @@ def test_full_final_letter_golden(renderer: JinjaLetterRenderer, language: str) 
     check_golden(f"final-eur-{language}.txt", f"Subject: {out.subject}\n\n{out.text}")
 
 
+# --- First letters (SPEC 2.8) ---------------------------------------------------------
+
+# Words that tell of an earlier reminder, per language: a first letter has none of them.
+EARLIER_REMINDER = {
+    "en": re.compile(r"earlier|previous|several times|second|again|final request", re.I),
+    "de": re.compile(r"trotz|erneut|mehrfach|letztmalig|bereits erinnert", re.I),
+    "fr": re.compile(r"précédent|successives|deuxième|nouveau rappel|relances", re.I),
+    "nl": re.compile(r"eerdere|herhaalde|tweede|opnieuw", re.I),
+}
+
+
+def wording(out: RenderedLetter) -> str:
+    """The subject and the prose of the text part: what a level's tone decides."""
+    prose = [
+        line
+        for line in out.text.splitlines()
+        if line and not line.startswith(" ") and (len(line) > 40 or line.endswith(","))
+    ]
+    return "\n".join([f"Subject: {out.subject}", out.text.splitlines()[0], *prose]) + "\n"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_first_letter_never_speaks_of_an_earlier_reminder(
+    renderer: JinjaLetterRenderer, level: str, language: str
+) -> None:
+    letter = two_invoice_letter(template=level, previous_date=None, previous_level=None)
+    out = render(renderer, letter, language)
+    for part in (out.subject, out.text, out.html, out.print_html):
+        assert not EARLIER_REMINDER[language].search(part), (level, language)
+    check_golden(f"openings/{level}-{language}-first.txt", wording(out))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_letter_after_an_earlier_one_keeps_its_wording(
+    renderer: JinjaLetterRenderer, level: str, language: str
+) -> None:
+    out = render(renderer, two_invoice_letter(template=level), language)
+    check_golden(f"openings/{level}-{language}-later.txt", wording(out))
+
+
 @pytest.mark.parametrize(
     ("language", "amount", "due"),
     [

@@ -8,6 +8,7 @@ and approving sends: the daily run's and the ledger's tables serve those.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from itertools import islice
 from typing import Any
@@ -31,8 +32,10 @@ from dunning.adapters.dynamodb.models import (
     PromiseItem,
     connection,
 )
+from dunning.adapters.dynamodb.payment_matches import matches_of
 from dunning.domain.control.audit import Activity
 from dunning.domain.delivery.ledger import LedgerEntry
+from dunning.domain.letters.payments import PaymentMatch, payments_record
 from dunning.domain.model import (
     Customer,
     Letter,
@@ -200,7 +203,8 @@ class CollectionsTable(
             scan_index_forward=False,
             consistent_read=True,
         )
-        return [mapping.ledger_entry(it) for it in islice(query, limit)]
+        entries = [mapping.ledger_entry(it) for it in islice(query, limit)]
+        return with_payments(entries, matches_of(customer_id)) if entries else []
 
     def letters_page(
         self, status: LetterStatus, since: date | None, limit: int
@@ -208,3 +212,18 @@ class CollectionsTable(
         """Up to `limit` letters of a status (oldest first), and whether there are more."""
         found = list(islice(self.letters(status, since), limit + 1))
         return found[:limit], len(found) > limit
+
+
+def with_payments(entries: list[LedgerEntry], matches: list[PaymentMatch]) -> list[LedgerEntry]:
+    """Each letter's history with the payments that quoted its reference, if any."""
+    by_letter: dict[str, list[PaymentMatch]] = {}
+    for m in matches:
+        by_letter.setdefault(m.letter_id, []).append(m)
+    return [
+        replace(
+            e, delivery=e.delivery | {"payments": payments_record(by_letter[e.letter.letter_id])}
+        )
+        if e.letter.letter_id in by_letter
+        else e
+        for e in entries
+    ]

@@ -12,6 +12,8 @@ from dunning.adapters.dynamodb.batch import BatchWriter, write
 from dunning.adapters.dynamodb.figures import history_item
 from dunning.adapters.dynamodb.mapping import Placement
 from dunning.adapters.dynamodb.models import CustomerItem, Item, MarkItem
+from dunning.adapters.dynamodb.payment_matches import put_matches
+from dunning.domain.letters.payments import payment_matches
 from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup, dunned_as
 
 MAX_CHAIN = 8  # bill_to_parent steps followed to the customer dunned
@@ -92,9 +94,13 @@ class ErpDataTable:
         return _subsidiaries(where)
 
     def put_credits(self, credits: Iterable[Credit]) -> set[str]:
+        """Also matches payments to the letters their RF references name (SPEC 2.8)."""
         rows = list(credits)
         where = self.customer_roots(c.customer_id for c in rows)
         write((mapping.credit_item(c, where[c.customer_id]) for c in rows), self.writer)
+        matches = payment_matches(rows)
+        if matches:
+            put_matches(matches, {c: dunned for c, (_, dunned) in where.items()}, self.writer)
         return _subsidiaries(where)
 
     def customer_roots(self, customer_ids: Iterable[str]) -> dict[str, Placement]:

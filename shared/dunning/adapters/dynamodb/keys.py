@@ -4,6 +4,7 @@ Keys (all strings):
   pk CUST#<customer>  sk PROFILE | CONTACT#<email> | INV#<id> | CRED#<id> | GRP#<id>
                          | PAUSE#<target>#<id> | STATE#<scope>#<scope id>#<currency>
                          | PROMISE#<currency>#<date> | LETTER#<letter id>
+                         | PAYREF#<letter id>#<credit id>
                          | CHILD#<customer billed to this one>
                          | ACT#<UTC time, ISO>#<activity id>   who changed what (audit)
                          | HIST#<invoice id>   an invoice no longer open, for the figures
@@ -54,6 +55,7 @@ INVOICE = "INV#"
 LETTER = "LETTER#"
 ACTIVITY = "ACT#"
 MARKS = "MARKS"
+PAYMENT_MATCH = "PAYREF#"  # PAYREF#<letter id>#<credit id>: a payment quoting the letter
 
 _REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
 
@@ -104,6 +106,10 @@ def letter_sk(letter_id: str) -> str:
 
 def activity_sk(order_key: str) -> str:
     return f"{ACTIVITY}{order_key}"
+
+
+def payment_match_sk(letter_id: str, credit_id: str) -> str:
+    return f"{PAYMENT_MATCH}{letter_id}#{credit_id}"
 
 
 def run_sk(as_of: date) -> str:

@@ -26,6 +26,7 @@ from dunning.adapters.dynamodb.models import (
     HistoryItem,
     Item,
     LetterItem,
+    PaymentMatchItem,
     StateItem,
     connection,
 )
@@ -40,8 +41,10 @@ TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
 
 # What sending never needs of a customer's partition: its other letters and its activity
 # log (they grow with every month of history), its scope states and its dashboard
-# figures. Filtered by kind: keys cannot be filtered.
-_NOT_FOR_SENDING = ~Item.kind.is_in(LetterItem, StateItem, ActivityItem, HistoryItem, FigureItem)
+# figures and payment matches. Filtered by kind: keys cannot be filtered.
+_NOT_FOR_SENDING = ~Item.kind.is_in(
+    LetterItem, StateItem, ActivityItem, HistoryItem, FigureItem, PaymentMatchItem
+)
 
 
 class LetterLedgerTable:

@@ -178,6 +178,7 @@ def credit_item(c: Credit, where: Placement) -> CreditItem:
         date=c.date,
         amount_unapplied=c.amount_unapplied,
         credit_kind=str(c.kind),
+        payment_reference=c.payment_reference,
     )
     if c.amount_unapplied > 0:
         keys.by_shard(it, *where)
@@ -213,6 +214,7 @@ def state_item(s: ScopeState, where: Placement) -> StateItem:
         customer_id=s.customer_id,
         level=s.level,
         last_letter_date=s.last_letter_date,
+        last_letter_level=s.last_letter_level,
     )
     keys.by_shard(it, *where)
     return it
@@ -329,6 +331,7 @@ def credit(it: CreditItem) -> Credit:
         it.date,
         it.amount_unapplied,
         CreditKind(it.credit_kind),
+        it.payment_reference,
     )
 
 
@@ -350,7 +353,8 @@ def pause(it: PauseItem) -> Pause:
 def state(it: StateItem) -> ScopeState:
     ref = ScopeRef(ScopeKind(it.scope), it.scope_id, it.currency)
     level = int(it.level) if it.level is not None else None
-    return ScopeState(ref, it.customer_id, level, it.last_letter_date)
+    last_level = int(it.last_letter_level) if it.last_letter_level is not None else None
+    return ScopeState(ref, it.customer_id, level, it.last_letter_date, last_level)
 
 
 def promise(it: PromiseItem) -> Promise:

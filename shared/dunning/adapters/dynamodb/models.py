@@ -156,6 +156,19 @@ class CreditItem(Item, discriminator="credit"):
     date = DateAttribute()
     amount_unapplied = DecimalAttribute()
     credit_kind = UnicodeAttribute(default="credit_memo")
+    payment_reference = UnicodeAttribute(null=True)
+
+
+class PaymentMatchItem(Item, discriminator="payment_match"):
+    """A payment whose RF reference names a letter: kept in the letter's partition, one
+    item per (letter, payment), so that importing the payment again changes nothing."""
+
+    letter_id = UnicodeAttribute()
+    credit_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()  # the payer
+    amount = DecimalAttribute()
+    date = DateAttribute()
+    reference = UnicodeAttribute()
 
 
 class GroupItem(Item, discriminator="group"):
@@ -181,6 +194,7 @@ class StateItem(Item, discriminator="state"):
     customer_id = UnicodeAttribute()
     level = NumberAttribute(null=True)
     last_letter_date = DateAttribute(null=True)
+    last_letter_level = NumberAttribute(null=True)  # written since letters know their previous
 
 
 class PromiseItem(Item, discriminator="promise"):

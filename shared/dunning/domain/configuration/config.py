@@ -50,6 +50,8 @@ class Level:
     fee: AmountMap | None = None
     interest_rate_pa: Decimal | None = None
     payment_plan: PaymentPlan | None = None
+    # A statement of account goes with the letter as a second PDF (SPEC 2.8).
+    attach_statement: bool = False
 
 
 # Days past its date that a promise to pay keeps the customer paused before it is judged.
@@ -69,6 +71,8 @@ class Procedure:
     repeat_every_days: int | None = None
     net_credits: bool = True
     promise_grace_days: int = DEFAULT_PROMISE_GRACE_DAYS
+    # The highest level a scope's first letter in a currency may have; None: no cap.
+    first_letter_max_level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

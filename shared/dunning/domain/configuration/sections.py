@@ -57,6 +57,7 @@ _PROCEDURE_KEYS = {
     "repeat_every_days": False,
     "net_credits": False,
     "promise_grace_days": False,
+    "first_letter_max_level": False,
 }
 _LEVEL_KEYS = {
     "days": True,
@@ -68,6 +69,7 @@ _LEVEL_KEYS = {
     "fee": False,
     "interest_rate_pa": False,
     "payment_plan": False,
+    "attach_statement": False,
 }
 _PAYMENT_PLAN_KEYS = {"instalments": True, "interval_days": False}
 _RULE_KEYS = {
@@ -176,6 +178,9 @@ def _level(check: Checker, value: Any, path: str, number: int) -> Level | None:
             maximum=MAX_INTEREST_RATE_PA,
         ),
         payment_plan=_payment_plan(check, data.get("payment_plan"), join(path, "payment_plan")),
+        attach_statement=check.boolean(
+            data.get("attach_statement"), join(path, "attach_statement"), False
+        ),
     )
     return level if days is not None else None
 
@@ -217,12 +222,19 @@ def procedure(check: Checker, value: Any, path: str) -> Procedure | None:
         minimum=0,
         maximum=MAX_DAYS,
     )
+    levels = _levels(check, data.get("levels"), join(path, "levels"))
+    first_max = check.integer(
+        data.get("first_letter_max_level"),
+        join(path, "first_letter_max_level"),
+        minimum=1,
+        maximum=max(len(levels), 1),
+    )
     return Procedure(
         procedure_id=check.string(data.get("id"), join(path, "id")) or "",
         applies_to=check.choice(
             data.get("applies_to"), join(path, "applies_to"), ScopeKind, ScopeKind.CUSTOMER
         ),
-        levels=_levels(check, data.get("levels"), join(path, "levels")),
+        levels=levels,
         allow_override=check.boolean(
             data.get("allow_override"), join(path, "allow_override"), False
         ),
@@ -237,6 +249,7 @@ def procedure(check: Checker, value: Any, path: str) -> Procedure | None:
         repeat_every_days=repeat,
         net_credits=check.boolean(data.get("net_credits"), join(path, "net_credits"), True),
         promise_grace_days=DEFAULT_PROMISE_GRACE_DAYS if grace is None else grace,
+        first_letter_max_level=first_max,
     )
 
 

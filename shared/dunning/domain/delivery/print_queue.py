@@ -57,6 +57,7 @@ class PrintEntry:
     amount_due: str  # decimal string
     also_emailed: bool
     pdf_key: str
+    statement_key: str = ""  # the statement of account printed with it, if the level has one
     # The sort order of the print batches (SPEC 2.8); None when there is no address.
     country: str | None = None
     postal_code: str | None = None
@@ -101,6 +102,7 @@ def entry_from_json(text: str | bytes, where: str = "entry") -> PrintEntry:
             pdf_key=str(d["pdf_key"]),
             country=_text_or_none(d.get("country")),
             postal_code=_text_or_none(d.get("postal_code")),
+            statement_key=str(d.get("statement_key") or ""),
         )
     except (ValueError, TypeError, KeyError) as e:
         raise PrintEntryError(f"{where}: not a print-queue entry ({e!r})") from None

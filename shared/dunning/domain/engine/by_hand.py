@@ -80,7 +80,7 @@ def letters_now(
     for letter in letters:
         if letter.sending is Sending.MANUAL:
             ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
-            states.append(ScopeState(ref, owner, letter.level, as_of))
+            states.append(ScopeState(ref, owner, letter.level, as_of, letter.level))
     return HandLetters(owner, letters, tuple(states), result.promises)
 
 
@@ -118,7 +118,7 @@ def letters_at_level(
                 skipped.append(made)
             else:
                 letters.append(made)
-                states.append(ScopeState(ref, owner, level, as_of))
+                states.append(ScopeState(ref, owner, level, as_of, level))
     return HandLetters(owner, tuple(letters), tuple(states), (), tuple(skipped))
 
 
@@ -158,6 +158,7 @@ def _letter(run: Run, scope: Scope, ref: ScopeRef, level: int) -> Letter | Skipp
         items=items,
         credits=credits,
         department=scope.department,
+        previous=run.states.get(scope.key),
     )
     if letter is None:
         return Skipped(ref, "nothing_owed", "nothing is owed: credits cover the overdue items")

@@ -21,6 +21,7 @@ from dunning.domain.model import (
     LetterCredit,
     LetterItem,
     ScopeRef,
+    ScopeState,
     letter_id_for,
 )
 from dunning.domain.money import DAYS_PER_YEAR, HUNDRED, ZERO, round_money, split_evenly
@@ -153,6 +154,15 @@ def _letter_credits(credits: Sequence[Credit]) -> tuple[LetterCredit, ...]:
     )
 
 
+def _amount_due(items: Sequence[Invoice], credits: Sequence[Credit]) -> Decimal:
+    total = ZERO
+    for invoice in items:
+        total += invoice.amount_remaining
+    for credit in credits:
+        total -= credit.amount_unapplied
+    return total
+
+
 def build_letter(
     *,
     subsidiary_id: str,
@@ -164,14 +174,12 @@ def build_letter(
     items: Sequence[Invoice],
     credits: Sequence[Credit],
     department: str | None,
+    previous: ScopeState | None = None,
 ) -> Letter | None:
-    """The letter for one scope, or None when nothing is owed (amount_due <= 0)."""
+    """The letter for one scope, or None when nothing is owed (amount_due <= 0);
+    `previous`, the scope's stored state, names the letter before it."""
     currency = ref.currency
-    total = ZERO
-    for invoice in items:
-        total += invoice.amount_remaining
-    for credit in credits:
-        total -= credit.amount_unapplied
+    total = _amount_due(items, credits)
     if not items or total <= ZERO:
         return None
     level = procedure.levels[level_number - 1]
@@ -200,4 +208,14 @@ def build_letter(
         payment_plan=()
         if level.payment_plan is None
         else payment_plan(level.payment_plan, total, currency, as_of),
+        previous_date=previous.last_letter_date if previous else None,
+        previous_level=previous_level(previous),
     )
+
+
+def previous_level(state: ScopeState | None) -> int | None:
+    """The level of the scope's last letter; a state written before that was recorded
+    gives its stored level, the best knowledge there is."""
+    if state is None or state.last_letter_date is None:
+        return None
+    return state.last_letter_level if state.last_letter_level is not None else state.level

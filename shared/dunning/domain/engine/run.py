@@ -12,7 +12,7 @@ letter (letters.py) -> states of scopes with nothing open reset to none.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, localcontext
 
@@ -270,6 +270,7 @@ class Run:
             items=listed_items(invoices, days, levels),
             credits=credits,
             department=scope.department,
+            previous=state,
         )
         if letter is None:
             return  # nothing owed after credits: no letter, nothing changes
@@ -277,7 +278,7 @@ class Run:
         if procedure.sending == Sending.AUTOMATIC:
             # A manual letter waits for approval; approving it updates the state.
             self.changed_states.append(
-                ScopeState(ref, scope.owner.customer_id, letter.level, self.as_of)
+                ScopeState(ref, scope.owner.customer_id, letter.level, self.as_of, letter.level)
             )
 
     def store(self, scope: Scope, level: int | None, state: ScopeState | None) -> None:
@@ -287,8 +288,10 @@ class Run:
         if state is not None and state.level == level:
             return
         last = state.last_letter_date if state else None
+        last_level = state.last_letter_level if state else None
         ref = ScopeRef(*scope.key)
-        self.changed_states.append(ScopeState(ref, scope.owner.customer_id, level, last))
+        owner = scope.owner.customer_id
+        self.changed_states.append(ScopeState(ref, owner, level, last, last_level))
 
     def reset_vanished(self, scopes: Mapping[ScopeKey, Scope], holds: Holds) -> None:
         """A stored level whose scope has nothing open (or no procedure) any more resets to none."""
@@ -297,9 +300,7 @@ class Run:
                 continue
             if state.customer_id in holds.customers:
                 continue  # paused customer: keep the schedule for when it resumes
-            self.changed_states.append(
-                ScopeState(state.ref, state.customer_id, None, state.last_letter_date)
-            )
+            self.changed_states.append(replace(state, level=None))
 
 
 def evaluate(config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date) -> Evaluation:

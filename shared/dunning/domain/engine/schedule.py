@@ -42,8 +42,15 @@ def next_step(
             return Step(None, stored_level)  # the rise waits for the minimum interval
         if procedure.escalation == Escalation.STEP:
             return Step(stored + 1, stored_level)
-        return Step(computed_level, stored_level)
+        return Step(_first_letter_cap(procedure, last_letter, computed_level), stored_level)
     repeat = procedure.repeat_every_days
     if repeat and last_letter is not None and (as_of - last_letter).days >= repeat:
         return Step(stored, stored_level)
     return Step(None, stored_level)
+
+
+def _first_letter_cap(procedure: Procedure, last_letter: date | None, level: int) -> int:
+    """A scope's first letter in a currency goes at most at `first_letter_max_level`
+    (SPEC 2.8): a customer never reminded before does not open with a final notice."""
+    cap = procedure.first_letter_max_level
+    return min(level, cap) if cap is not None and last_letter is None else level

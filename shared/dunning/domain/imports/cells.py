@@ -22,6 +22,7 @@ from babel.localedata import locale_identifiers
 from babel.numbers import list_currencies
 
 from dunning.domain.bounds import DATE_RANGE, date_in_range
+from dunning.domain.letters.remittance import InvalidReference, normalise_reference
 from dunning.domain.patterns import is_email
 from dunning.domain.postal import country_by_name, country_codes, e164_hint, is_e164
 
@@ -50,6 +51,7 @@ class ErrorCode(StrEnum):
     CONTROL_CHARACTER = "control_character"  # NUL and the like: binary data, not text
     BAD_PHONE = "bad_phone"
     UNKNOWN_COUNTRY = "unknown_country"
+    BAD_REFERENCE = "bad_reference"  # not an ISO 11649 RF reference, or its check digits fail
 
 
 class CellError(ValueError):
@@ -288,6 +290,14 @@ def parse_email_list(text: str) -> tuple[str, ...]:
                 raise CellError(ErrorCode.BAD_EMAIL, "separate e-mail addresses with ';'")
             raise CellError(ErrorCode.BAD_EMAIL, f"not a valid e-mail address: {address}")
     return addresses
+
+
+def parse_payment_reference(text: str) -> str:
+    """An ISO 11649 creditor reference (RF...), spaces and letter case as people write it."""
+    try:
+        return normalise_reference(text)
+    except InvalidReference as e:
+        raise CellError(ErrorCode.BAD_REFERENCE, str(e)) from None
 
 
 def parse_tags(text: str) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from dunning.domain.imports.cells import (
     parse_email,
     parse_email_list,
     parse_language,
+    parse_payment_reference,
     parse_tags,
     values_valid,
 )
@@ -180,6 +181,22 @@ def _invoices_consistent(cells: Cells) -> bool:
     return not any(map(gt, map(Decimal, remaining), map(Decimal, amount)))
 
 
+def _check_credit(values: Values) -> Sequence[Problem]:
+    reference = values.get("payment_reference")
+    if reference is not None and values.get("kind") is not CreditKind.PAYMENT:
+        message = "a payment_reference belongs on a row of kind payment"
+        return [Problem("payment_reference", str(reference), ErrorCode.BAD_REFERENCE, message)]
+    return NO_PROBLEMS
+
+
+def _credits_consistent(cells: Cells) -> bool:
+    references, kinds = cells.get("payment_reference"), cells.get("kind")
+    if not references:
+        return True
+    return all(not ref or (kinds is not None and kinds[i] == "payment")
+               for i, ref in enumerate(references))  # fmt: skip
+
+
 def _id(name: str, *, required: bool = False) -> Column:
     return Column(name, required=required, max_length=ID_MAX)
 
@@ -291,8 +308,12 @@ SCHEMAS: Mapping[FileKind, Schema] = {
             _date("date", required=True),
             _amount("amount_unapplied"),
             _enum("kind", CreditKind),
+            # An RF reference is at most 25 characters; printed in groups it has spaces.
+            Column("payment_reference", parse_payment_reference, max_length=40),
         ),
         key_columns=("credit_id",),
         key_label="credit_id",
+        checks=_check_credit,
+        batch_checks=_credits_consistent,
     ),
 }

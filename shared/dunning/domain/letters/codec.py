@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from dunning.domain.letters.remittance import letter_reference
 from dunning.domain.model import (
     Channel,
     CreditKind,
@@ -49,6 +50,8 @@ def letter_to_dict(letter: Letter) -> dict[str, Any]:
             {"due_date": p.due_date.isoformat(), "amount": str(p.amount)}
             for p in letter.payment_plan
         ],
+        "previous_date": letter.previous_date.isoformat() if letter.previous_date else None,
+        "previous_level": letter.previous_level,
     }
 
 
@@ -108,6 +111,9 @@ def letter_from_dict(d: dict[str, Any]) -> Letter:
             Instalment(date.fromisoformat(p["due_date"]), Decimal(p["amount"]))
             for p in d.get("payment_plan", [])
         ),
+        # Letters queued before these were recorded read as first letters.
+        previous_date=date.fromisoformat(d["previous_date"]) if d.get("previous_date") else None,
+        previous_level=d.get("previous_level"),
     )
 
 
@@ -131,4 +137,5 @@ def letter_record(letter: Letter, status: str, delivery: dict[str, Any]) -> dict
         "recipients": delivery.get("recipients", []),
         "language": delivery.get("language"),
         "status": status,
+        "payment_reference": letter_reference(letter.letter_id),
     }

@@ -27,6 +27,9 @@ _EPC_NAME_MAX = 70
 _EPC_TEXT_MAX = 140
 
 
+_EPC_REFERENCE_MAX = 35
+
+
 _EPC_PAYLOAD_MAX_BYTES = 331
 
 
@@ -49,12 +52,23 @@ def _one_line(text: str, limit: int) -> str:
 
 
 def epc_payload(
-    *, name: str, iban: str, amount: Decimal, remittance: str, bic: str | None = None
+    *,
+    name: str,
+    iban: str,
+    amount: Decimal,
+    remittance: str = "",
+    bic: str | None = None,
+    reference: str | None = None,
 ) -> str | None:
-    """EPC069-12 v002 SEPA credit transfer payload (UTF-8), or None if it cannot be valid."""
+    """EPC069-12 v002 SEPA credit transfer payload (UTF-8), or None if it cannot be valid.
+
+    A structured `reference` (ISO 11649 RF) takes the structured remittance line and
+    leaves the free text empty: the standard allows one or the other, never both.
+    """
     iban_ok = normalise_iban(iban)
     beneficiary = _one_line(name, _EPC_NAME_MAX)
-    text = _one_line(remittance, _EPC_TEXT_MAX)
+    structured = _one_line(reference or "", _EPC_REFERENCE_MAX).replace(" ", "")
+    text = "" if structured else _one_line(remittance, _EPC_TEXT_MAX)
     if iban_ok is None or not beneficiary or not _EPC_MIN <= amount <= _EPC_MAX:
         return None
     lines = [
@@ -67,10 +81,11 @@ def epc_payload(
         iban_ok,
         f"EUR{amount.quantize(Decimal('0.01')):f}",
         "",  # purpose code
-        "",  # structured reference: we use the free text instead (one or the other)
-        text,
+        structured,  # structured remittance information (RF creditor reference)
+        text,  # unstructured remittance information, only without a structured one
     ]
-    payload = "\n".join(lines)
+    # The last field present ends the payload: no separator follows it.
+    payload = "\n".join(lines).rstrip("\n")
     return payload if len(payload.encode()) <= _EPC_PAYLOAD_MAX_BYTES else None
 
 

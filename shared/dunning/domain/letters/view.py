@@ -20,6 +20,7 @@ from babel.numbers import format_currency
 
 from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.letters.epc import epc_payload, epc_qr_data_uri, group_iban
+from dunning.domain.letters.remittance import letter_reference, printed
 from dunning.domain.model import Customer, Instalment, Letter, LetterCredit, LetterItem
 from dunning.domain.patterns import normalise_bic, normalise_iban
 
@@ -118,11 +119,19 @@ class LetterView:
     payment_url: str | None
     epc_payload: str | None
     epc_qr: str | None  # data: URI of a PNG, for EUR letters with an IBAN
-    # Items and credits beyond MAX_LISTED_*: counted, not listed. A statement
-    # attachment listing them all (not built yet) would take them from the Letter.
+    # Items and credits beyond MAX_LISTED_*: counted, not listed (a statement of
+    # account, when the level attaches one, lists them all).
     unlisted_items: int = 0
     unlisted_credits: int = 0
     paper: str = "a4"  # the subsidiary's sheet: the print layout places the window by it
+    # The ISO 11649 RF reference to quote with a payment, printed in groups of four;
+    # the letter id for a letter whose id gives none.
+    payment_reference: str = ""
+    # The scope's letter before this one: templates never speak of an earlier
+    # reminder on a first letter. previous_date is long form, "" on a first letter.
+    first_letter: bool = True
+    previous_date: str = ""
+    previous_level: int | None = None
 
 
 def _language_tags(value: str | None) -> list[str]:
@@ -175,7 +184,7 @@ def _babel_locale(tag: str) -> Locale:
 
 
 @dataclass(frozen=True, slots=True)
-class _Fmt:
+class Formatter:
     locale: Locale
     currency: str
 
@@ -187,6 +196,11 @@ class _Fmt:
 
     def long_day(self, value: date) -> str:
         return format_date(value, "long", locale=self.locale)
+
+
+def formatter(locale: str, currency: str) -> Formatter:
+    """Amounts in `currency` and dates, as `locale` writes them (a format_locale tag)."""
+    return Formatter(locale=_babel_locale(locale), currency=currency)
 
 
 def clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
@@ -203,7 +217,7 @@ def oldest(items: tuple[LetterItem, ...], limit: int) -> tuple[LetterItem, ...]:
     return tuple(items[n] for n in kept)
 
 
-def _item_view(item: LetterItem, fmt: _Fmt, charges_interest: bool) -> ItemView:
+def _item_view(item: LetterItem, fmt: Formatter, charges_interest: bool) -> ItemView:
     return ItemView(
         number=clip(item.number),
         issue_date=fmt.day(item.issue_date),
@@ -216,7 +230,7 @@ def _item_view(item: LetterItem, fmt: _Fmt, charges_interest: bool) -> ItemView:
     )
 
 
-def _credit_view(credit: LetterCredit, fmt: _Fmt) -> CreditView:
+def _credit_view(credit: LetterCredit, fmt: Formatter) -> CreditView:
     return CreditView(
         reference=clip(credit.credit_id),
         date=fmt.day(credit.date),
@@ -225,7 +239,7 @@ def _credit_view(credit: LetterCredit, fmt: _Fmt) -> CreditView:
     )
 
 
-def _instalment_views(plan: tuple[Instalment, ...], fmt: _Fmt) -> tuple[InstalmentView, ...]:
+def _instalment_views(plan: tuple[Instalment, ...], fmt: Formatter) -> tuple[InstalmentView, ...]:
     return tuple(
         InstalmentView(number=n, due_date=fmt.day(i.due_date), amount=fmt.money(i.amount))
         for n, i in enumerate(plan, start=1)
@@ -237,7 +251,7 @@ def total_payable(letter: Letter) -> Decimal:
     return letter.amount_due + letter.fees + letter.interest
 
 
-def _totals_view(letter: Letter, fmt: _Fmt) -> TotalsView:
+def _totals_view(letter: Letter, fmt: Formatter) -> TotalsView:
     return TotalsView(
         items=fmt.money(letter.total_items),
         credits=fmt.money(-letter.total_credits),
@@ -271,6 +285,7 @@ def _epc(letter: Letter, subsidiary: Subsidiary) -> tuple[str | None, str | None
         amount=total_payable(letter),
         remittance=letter.letter_id,
         bic=subsidiary.bic,
+        reference=letter_reference(letter.letter_id),
     )
     return payload, (epc_qr_data_uri(payload) if payload else None)
 
@@ -280,7 +295,7 @@ def _lines(values: Iterable[str]) -> tuple[str, ...]:
     return lines[:MAX_ADDRESS_LINES]
 
 
-def _company_view(subsidiary: Subsidiary) -> CompanyView:
+def company_view(subsidiary: Subsidiary) -> CompanyView:
     iban = normalise_iban(subsidiary.iban)
     return CompanyView(
         name=clip(subsidiary.name),
@@ -289,6 +304,14 @@ def _company_view(subsidiary: Subsidiary) -> CompanyView:
         reply_to=subsidiary.reply_to or subsidiary.sender,
         iban=group_iban(iban) if iban else None,
         bic=normalise_bic(subsidiary.bic),
+    )
+
+
+def recipient_view(customer: Customer, subsidiary: Subsidiary) -> RecipientView:
+    return RecipientView(
+        customer_id=customer.customer_id,
+        name=clip(customer.name),
+        address_lines=_lines(subsidiary.envelope_lines(customer.address)),
     )
 
 
@@ -303,7 +326,7 @@ def build_view(
 ) -> LetterView:
     """Everything a template needs, formatted for `language` and the letter's currency."""
     locale = format_locale(language, customer.language, subsidiary.locale)
-    fmt = _Fmt(locale=_babel_locale(locale), currency=letter.currency)
+    fmt = formatter(locale, letter.currency)
     charges_interest = letter.interest > 0 or any(i.interest > 0 for i in letter.items)
     payload, qr = _epc(letter, subsidiary)
     listed = oldest(letter.items, MAX_LISTED_ITEMS)
@@ -318,12 +341,8 @@ def build_view(
         date=fmt.long_day(today),
         pay_by=fmt.long_day(today + timedelta(days=pay_within_days)),
         max_days_overdue=max((i.days_overdue for i in letter.items), default=0),
-        customer=RecipientView(
-            customer_id=customer.customer_id,
-            name=clip(customer.name),
-            address_lines=_lines(subsidiary.envelope_lines(customer.address)),
-        ),
-        company=_company_view(subsidiary),
+        customer=recipient_view(customer, subsidiary),
+        company=company_view(subsidiary),
         items=tuple(_item_view(i, fmt, charges_interest) for i in listed),
         credits=tuple(_credit_view(c, fmt) for c in letter.credits[:MAX_LISTED_CREDITS]),
         totals=_totals_view(letter, fmt),
@@ -334,4 +353,14 @@ def build_view(
         unlisted_items=len(letter.items) - len(listed),
         unlisted_credits=max(0, len(letter.credits) - MAX_LISTED_CREDITS),
         paper=str(subsidiary.paper),
+        payment_reference=payment_reference(letter.letter_id),
+        first_letter=letter.is_first,
+        previous_date=fmt.long_day(letter.previous_date) if letter.previous_date else "",
+        previous_level=letter.previous_level,
     )
+
+
+def payment_reference(letter_id: str) -> str:
+    """What the customer quotes with a payment: the letter's RF reference in print form."""
+    reference = letter_reference(letter_id)
+    return printed(reference) if reference else letter_id
