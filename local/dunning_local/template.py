@@ -70,6 +70,15 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
     return template
 
 
+def code_dir(function: dict[str, Any]) -> str:
+    """A function's code folder: its CodeUri, or for a container image the folder of
+    its Dockerfile (which copies the handler from there)."""
+    props = function["Properties"]
+    if props.get("PackageType") == "Image":
+        return str(Path(function["Metadata"]["Dockerfile"]).parent)
+    return str(props["CodeUri"])
+
+
 class Resolver:
     """Resolves Ref, GetAtt and Sub against the local physical names and ARNs."""
 
