@@ -80,7 +80,15 @@ def code_dir(function: dict[str, Any]) -> str:
 
 
 class Resolver:
-    """Resolves Ref, GetAtt and Sub against the local physical names and ARNs."""
+    """Resolves Ref, GetAtt and Sub against the local physical names and ARNs.
+
+    Our own, after reading what the libraries offer: samtranslator's
+    IntrinsicsResolver substitutes parameter values into Ref and Sub, but its GetAtt
+    only renames logical ids (`Function.Alias`), never yields a value; cfn-lint's
+    resolvers enumerate possible values inside its validator to check them, and
+    leave GetAtt unresolved. Neither maps a resource to the name, URL or ARN the
+    embedded AWS gave it.
+    """
 
     def __init__(self, parameters: dict[str, Any], refs: dict[str, str], attrs: dict[str, str]):
         self.parameters = parameters
