@@ -7,6 +7,7 @@ runtime builds everything from what this module reads.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,25 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def in_checkout() -> bool:
+    """Whether this package is run from the project's checkout (tests, editable install)."""
+    return (PACKAGE_CHECKOUT / "template.yaml").is_file()
+
+
+def project_root() -> Path:
+    """The checkout the local runtime works in (template.yaml, functions/, templates/,
+    node_modules/): the package's own, or for an installed package DUNNING_PROJECT_DIR
+    or the current directory."""
+    if in_checkout():
+        return PACKAGE_CHECKOUT
+    named = os.environ.get("DUNNING_PROJECT_DIR")
+    return Path(named).resolve() if named else Path.cwd()
+
+
+REPO_ROOT = project_root()
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 
 
