@@ -12,6 +12,8 @@ from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 from samtranslator.yaml_helper import yaml_parse
 
+# Values for parameters without a default (none today; tests pass these too).
+PLACEHOLDERS: dict[str, str] = {}
 # What `sam build` + `sam deploy` would put in the place of the local image.
 IMAGE_URI = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dunning:render-python3.12"
 
@@ -34,7 +36,9 @@ def main(path: str) -> None:
     with open(path) as f:
         sam = as_packaged(yaml_parse(f.read()))
     translator = Translator(managed_policy_map={}, sam_parser=Parser())
-    cfn = translator.translate(sam, parameter_values={}, get_managed_policy_map=dict)
+    cfn = translator.translate(
+        sam, parameter_values=dict(PLACEHOLDERS), get_managed_policy_map=dict
+    )
     json.dump(cfn, sys.stdout, indent=1, default=str)
 
 
