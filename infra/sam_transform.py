@@ -12,15 +12,19 @@ from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 from samtranslator.yaml_helper import yaml_parse
 
-PLACEHOLDERS = {
-    "WeasyPrintLayerArn": "arn:aws:lambda:eu-west-1:123456789012:layer:weasyprint:1",
-}
+# Values for parameters without a default (none today; tests pass these too).
+PLACEHOLDERS: dict[str, str] = {}
+# What `sam build` + `sam deploy` would put in the place of the local image.
+IMAGE_URI = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dunning:render-python3.12"
 
 
 def as_packaged(sam: dict) -> dict:
-    """Point local code folders at S3, as `sam package` would, so the transform accepts them."""
+    """Point local code folders at S3 and image functions at a registry, as `sam package`
+    would, so the transform accepts them."""
     for resource in sam["Resources"].values():
         props = resource.get("Properties", {})
+        if props.get("PackageType") == "Image":
+            props.setdefault("ImageUri", IMAGE_URI)
         for key in ("CodeUri", "ContentUri"):
             if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
                 props[key] = f"s3://packaged-artifacts/{props[key].strip('/')}.zip"

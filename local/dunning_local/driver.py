@@ -27,7 +27,7 @@ from typing import IO, Any
 from urllib.parse import quote_plus
 
 from dunning_local.aws import REGION, EmbeddedAws
-from dunning_local.template import REPO_ROOT
+from dunning_local.template import REPO_ROOT, code_dir
 
 MAX_ROUNDS = 100_000  # a queue that never drains is a bug: stop rather than spin
 ASYNC_ATTEMPTS = 3  # Lambda retries a failed asynchronous event twice
@@ -108,9 +108,10 @@ class LocalDriver:
 
     def _handler(self, function: str) -> Callable[..., Any]:
         if function not in self._handlers:
-            props = self.aws.template.functions()[function]["Properties"]
-            module_name, attr = props.get("Handler", "handler.lambda_handler").rsplit(".", 1)
-            path = REPO_ROOT / props["CodeUri"] / f"{module_name}.py"
+            resource = self.aws.template.functions()[function]
+            handler = resource["Properties"].get("Handler", "handler.lambda_handler")
+            module_name, attr = handler.rsplit(".", 1)
+            path = REPO_ROOT / code_dir(resource) / f"{module_name}.py"
             self._handlers[function] = getattr(_load(f"lambda_{function}", path), attr)
         return self._handlers[function]
 

@@ -7,6 +7,7 @@ runtime builds everything from what this module reads.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,25 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def in_checkout() -> bool:
+    """Whether this package is run from the project's checkout (tests, editable install)."""
+    return (PACKAGE_CHECKOUT / "template.yaml").is_file()
+
+
+def project_root() -> Path:
+    """The checkout the local runtime works in (template.yaml, functions/, templates/,
+    node_modules/): the package's own, or for an installed package DUNNING_PROJECT_DIR
+    or the current directory."""
+    if in_checkout():
+        return PACKAGE_CHECKOUT
+    named = os.environ.get("DUNNING_PROJECT_DIR")
+    return Path(named).resolve() if named else Path.cwd()
+
+
+REPO_ROOT = project_root()
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 
 
@@ -70,8 +89,25 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
     return template
 
 
+def code_dir(function: dict[str, Any]) -> str:
+    """A function's code folder: its CodeUri, or for a container image the folder of
+    its Dockerfile (which copies the handler from there)."""
+    props = function["Properties"]
+    if props.get("PackageType") == "Image":
+        return str(Path(function["Metadata"]["Dockerfile"]).parent)
+    return str(props["CodeUri"])
+
+
 class Resolver:
-    """Resolves Ref, GetAtt and Sub against the local physical names and ARNs."""
+    """Resolves Ref, GetAtt and Sub against the local physical names and ARNs.
+
+    Our own, after reading what the libraries offer: samtranslator's
+    IntrinsicsResolver substitutes parameter values into Ref and Sub, but its GetAtt
+    only renames logical ids (`Function.Alias`), never yields a value; cfn-lint's
+    resolvers enumerate possible values inside its validator to check them, and
+    leave GetAtt unresolved. Neither maps a resource to the name, URL or ARN the
+    embedded AWS gave it.
+    """
 
     def __init__(self, parameters: dict[str, Any], refs: dict[str, str], attrs: dict[str, str]):
         self.parameters = parameters

@@ -94,6 +94,25 @@ def test_serve_answers_http_like_api_gateway_would(server):
     assert status == 404 and answer["message"] == "customer NOPE not found"
 
 
+def test_a_client_holding_a_connection_open_does_not_hold_up_the_others(server):
+    _, url, _ = server
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as slow:
+        slow.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+        assert call(url, "GET", "/health") == (200, {"status": "ok"})
+        slow.sendall(b"\r\n")
+        assert slow.recv(64).startswith(b"HTTP/1.0 200")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com"])
+def test_serve_listens_on_loopback_only(host: str):
+    from dunning_local.cli.serve import loopback
+
+    assert loopback("127.0.0.1") == "127.0.0.1" and loopback("localhost") == "localhost"
+    with pytest.raises(ValueError, match="loopback only"):
+        loopback(host)
+
+
 def test_ctrl_c_stops_the_server_and_the_embedded_aws(server):
     proc, url, lines = server
     services = re.findall(r"(http://127\.0\.0\.1:\d+)", lines[0])

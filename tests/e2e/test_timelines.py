@@ -89,7 +89,7 @@ def test_a_first_letter_goes_at_most_at_first_letter_max_level_later_ones_as_usu
 
 
 def test_every_letter_record_carries_its_rf_payment_reference(out: Path):
-    from dunning.domain.letters.remittance import letter_of_reference
+    from dunning.domain.remittance import letter_of_reference
 
     for line in (out / "letters.jsonl").read_text().splitlines():
         record = json.loads(line)

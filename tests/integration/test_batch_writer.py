@@ -3,7 +3,6 @@ event hooks on the real client: DynamoDB leaving items unprocessed, throttling."
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -87,9 +86,7 @@ def test_unprocessed_items_are_retried_with_growing_jittered_pauses(aws: Embedde
     table = aws.deployment.refs["DunningTable"]
     meter = Unprocessed(client, keep=5, times=4)  # 25 -> 20 left -> 15 -> 10 -> 5 -> done
     pauses: list[float] = []
-    writer = BatchWriter(
-        client, table, base_delay=0.1, max_delay=0.5, sleep=pauses.append, rng=random.Random(7)
-    )
+    writer = BatchWriter(client, table, base_delay=0.1, max_delay=0.5, sleep=pauses.append)
     assert writer.put_all(_items("retried", 25)) == 25
     assert meter.requests == [25, 20, 15, 10, 5]
     assert sorted(_stored(client, table, "retried")) == [f"{i:04d}" for i in range(25)]

@@ -114,8 +114,8 @@ def test_a_shard_larger_than_one_1mb_page_is_read_whole(repo):
 
 def test_a_payment_quoting_a_letters_rf_reference_shows_in_its_history_once(repo):
     from dunning.adapters.dynamodb.collections_table import CollectionsTable
-    from dunning.domain.letters.remittance import letter_reference, printed
     from dunning.domain.model import Credit, CreditKind
+    from dunning.domain.remittance import letter_reference, printed
 
     repo.put_customers(
         [

@@ -47,11 +47,16 @@ def test_each_function_has_its_own_policy_and_no_wildcard_actions():
             assert all("*" not in a for a in s["Action"]), (name, s["Action"])
 
 
-def test_only_render_and_send_gets_the_weasyprint_layer():
+def test_only_render_and_send_is_an_image_the_others_are_light_zips_on_the_shared_layer():
     for name, fn in FUNCTIONS.items():
-        layers = fn["Properties"].get("Layers", [])
-        has_it = {"Ref": "WeasyPrintLayerArn"} in layers
-        assert has_it == (name == "RenderAndSendFunction"), name
+        props = fn["Properties"]
+        if name == "RenderAndSendFunction":  # WeasyPrint's native libraries come in its image
+            assert props["PackageType"] == "Image"
+            assert not {"CodeUri", "Runtime", "Handler", "Layers"} & props.keys()
+            continue
+        assert props.get("PackageType", "Zip") == "Zip", name
+        assert props["Runtime"] == "python3.12", name
+        assert props["Layers"][0] == {"Ref": "SharedLayer"}, name
 
 
 def test_the_import_trigger_listens_under_incoming():

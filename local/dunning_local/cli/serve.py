@@ -4,20 +4,27 @@ Each HTTP request becomes the API Gateway REST proxy event AWS would send (path
 still percent-encoded, headers, query string, body) and goes to the very API
 handler Lambda runs, through the local driver. After a request that changed
 something, the queues are drained as SQS would: an approved letter is rendered and
-sent, a resumed customer is evaluated. One request at a time, as the driver sets
-each function's environment for the length of its invocation.
+sent, a resumed customer is evaluated.
+
+Each connection has its own thread (a browser keeps several open, and a slow one must
+not hold up the rest), but one invocation runs at a time: the driver sets each
+function's environment for the length of its invocation. Loopback only: there is no
+authentication in front of the API here.
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, quote
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver, api_event
@@ -40,6 +47,7 @@ class ApiGateway:
         self.driver = driver
         self.function = driver.api_function
         self.on_change = on_change if on_change is not None else driver.drain
+        self._one_at_a_time = threading.Lock()  # invocations and drains, across threads
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"].upper()
@@ -47,7 +55,8 @@ class ApiGateway:
             event = self.event(environ)
         except ValueError as e:
             return _plain(start_response, "400 Bad Request", str(e))
-        response = self.driver.invoke(self.function, event)
+        with self._one_at_a_time:
+            response = self.driver.invoke(self.function, event)
         status = int(response["statusCode"])
         headers: dict[str, list[str]] = {}
         for name, value in (response.get("headers") or {}).items():
@@ -60,7 +69,11 @@ class ApiGateway:
         pairs.append(("Content-Length", str(len(payload))))
         start_response(f"{status} {_reason(status)}", pairs)
         changed = method not in READS and status < 400
-        return _Body(payload, self.on_change if changed else None)
+        return _Body(payload, self._drain if changed else None)
+
+    def _drain(self) -> None:
+        with self._one_at_a_time:
+            self.on_change()
 
     def event(self, environ: dict[str, Any]) -> dict[str, Any]:
         """The API Gateway REST proxy event of one WSGI request."""
@@ -124,6 +137,25 @@ def _reason(status: int) -> str:
         return "Status"
 
 
+class ThreadingWSGIServer(ThreadingHTTPServer, WSGIServer):
+    """wsgiref's server, a thread per connection (http.server's ThreadingHTTPServer)."""
+
+    daemon_threads = True  # Ctrl-C does not wait for idle keep-alive connections
+
+
+def loopback(host: str) -> str:
+    """`host` if it is a loopback address (or localhost); anything else is refused."""
+    if host == "localhost":
+        return host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if isinstance(address, ipaddress.IPv4Address) and address.is_loopback:
+        return host  # IPv4: wsgiref's server binds AF_INET
+    raise ValueError(f"dunning serve listens on loopback only (127.x.x.x, localhost), not {host}")
+
+
 class _Handler(WSGIRequestHandler):
     """One line per request on stderr: method, path, status."""
 
@@ -149,6 +181,7 @@ def serve(
     """Start the embedded AWS, load `data`, replay `start`..`today` as `dunning simulate`
     does (drops, actions, the schedule, the queues), serve until Ctrl-C, then stop
     everything."""
+    host = loopback(host)
     log_path = log_path or Path(tempfile.gettempdir()) / "dunning-serve.log"
     last = today or datetime.now(UTC).date()
     first = start or last
@@ -167,7 +200,13 @@ def serve(
         if sim.rejected:
             say(f"rejected by the import: {', '.join(sim.rejected)}")
         with environment(fixed):
-            server = make_server(host, port, ApiGateway(sim.driver), handler_class=_Handler)
+            server = make_server(
+                host,
+                port,
+                ApiGateway(sim.driver),
+                server_class=ThreadingWSGIServer,
+                handler_class=_Handler,
+            )
             url = f"http://{host}:{server.server_port}"
             say(f"Dunning API on {url}/  (OpenAPI: {url}/openapi.json)  Ctrl-C stops it")
             try:

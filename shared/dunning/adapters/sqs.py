@@ -1,5 +1,10 @@
 """SQS queue: SendMessageBatch of 10, failed entries retried, then a typed error; and
-received messages postponed (their visibility timeout changed)."""
+received messages postponed (their visibility timeout changed).
+
+A batch can succeed as a request and still fail some entries (`Failed`); botocore's
+retry modes retry whole requests only, so the failed entries are sent again here,
+with tenacity's exponential backoff and full jitter between attempts.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,14 @@ from itertools import islice
 from typing import Any
 
 from botocore.exceptions import ClientError
+from tenacity import RetryCallState, Retrying, retry_if_result, stop_after_attempt
+from tenacity import wait_random_exponential as full_jitter
 
 from dunning.ports import TransientError
 
 BATCH = 10  # SendMessageBatch's limit
 ATTEMPTS = 5
+BACKOFF = full_jitter(multiplier=0.05, max=2.0)
 
 
 def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -40,15 +48,29 @@ class SqsQueue:
         self._client.send_message(QueueUrl=self._url, MessageBody=body, DelaySeconds=delay)
 
     def _send_batch(self, pending: dict[str, str]) -> None:
-        for attempt in range(ATTEMPTS):
+        def attempt() -> dict[str, str]:
+            nonlocal pending
             entries = [{"Id": k, "MessageBody": v} for k, v in pending.items()]
             result = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
             failed = {f["Id"] for f in result.get("Failed", [])}
             pending = {k: v for k, v in pending.items() if k in failed}
-            if not pending:
-                return
-            time.sleep(0.05 * 2**attempt)
-        raise TransientError(f"SQS refused {len(pending)} message(s) after {ATTEMPTS} attempts")
+            return pending
+
+        left = Retrying(
+            stop=stop_after_attempt(ATTEMPTS),
+            wait=BACKOFF,
+            retry=retry_if_result(bool),  # entries left; a raised error is not retried
+            sleep=lambda seconds: time.sleep(seconds),  # looked up late: tests patch it
+            retry_error_callback=_last_result,
+        )(attempt)
+        if left:
+            raise TransientError(f"SQS refused {len(left)} message(s) after {ATTEMPTS} attempts")
+
+
+def _last_result(state: RetryCallState) -> Any:
+    """After the last attempt: what was still failing, rather than tenacity's RetryError."""
+    assert state.outcome is not None
+    return state.outcome.result()
 
 
 MAX_VISIBILITY = 43_200  # SQS's limit: 12 hours

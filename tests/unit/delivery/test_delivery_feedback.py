@@ -113,4 +113,7 @@ def test_the_sample_event_of_the_bounces_function_marks_its_recipient():
     events = Path(__file__).parents[3] / "events" / "bounces.json"
     (record,) = SNSEvent(json.loads(events.read_text())).records
     (mark,) = parse_feedback(record.sns.message).marks
-    assert (mark.address, mark.letter_id) == ("ap@devries.example", "L20261123-0123456789abcdef")
+    assert (mark.address, mark.letter_id) == (
+        "crediteuren@vandermeulenbouw.example",  # NL1001 of examples/
+        "L20260908-70d622cc8dcd4372",
+    )

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from dunning.domain.letters.remittance import (
+from dunning.domain.model import ScopeKind, ScopeRef, letter_id_for
+from dunning.domain.remittance import (
     InvalidReference,
     check_digits,
     creditor_reference,
@@ -15,7 +16,6 @@ from dunning.domain.letters.remittance import (
     normalise_reference,
     printed,
 )
-from dunning.domain.model import ScopeKind, ScopeRef, letter_id_for
 
 
 @pytest.mark.parametrize(

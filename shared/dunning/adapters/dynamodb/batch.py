@@ -3,8 +3,9 @@
 DynamoDB may accept a BatchWriteItem and still leave some of its items
 unprocessed (throttling on a partition, a busy table): they come back in
 `UnprocessedItems` and must be sent again, after a pause that grows, or the
-retries only add to the pressure. PynamoDB resends them at once; this writer
-waits between attempts, "full jitter" (AWS Architecture Blog, "Exponential
+retries only add to the pressure. PynamoDB resends them at once, and botocore's
+retry modes never look inside a successful response; this writer waits between
+attempts with tenacity's "full jitter" (AWS Architecture Blog, "Exponential
 Backoff and Jitter"): a random pause between 0 and min(cap, base x 2^attempt),
 so writers that were throttled together do not come back together.
 
@@ -17,7 +18,6 @@ silently.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -25,6 +25,8 @@ from typing import Any
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from pynamodb.exceptions import PutError, PynamoDBConnectionError
+from tenacity import RetryCallState, Retrying, retry_if_result, stop_after_attempt
+from tenacity import wait_random_exponential as full_jitter
 
 from dunning.adapters.dynamodb.errors import BATCH_TRANSIENT_CODES, typed
 from dunning.adapters.dynamodb.models import Item
@@ -47,7 +49,6 @@ class BatchWriter:
         base_delay: float = 0.05,
         max_delay: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
-        rng: random.Random | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -55,10 +56,9 @@ class BatchWriter:
         self._table = table_name
         self._keys = key_names
         self._max_attempts = max_attempts
-        self._base = base_delay
-        self._cap = max_delay
+        # tenacity's n-th wait is uniform(0, min(cap, multiplier x 2^(n-1))): base x 2^n
+        self._wait = full_jitter(multiplier=2 * base_delay, max=max_delay)
         self._sleep = sleep
-        self._rng = rng or random.Random()  # jitter, not security
 
     @property
     def client(self) -> Any:
@@ -91,23 +91,30 @@ class BatchWriter:
             self._send(batch)
         return count
 
-    def backoff(self, attempt: int) -> float:
-        """The pause before retry number `attempt` (1, 2, ...): full jitter."""
-        return self._rng.uniform(0, min(self._cap, self._base * 2**attempt))
-
     def _send(self, batch: list[AttributeMap]) -> None:
         pending: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in batch]
-        for attempt in range(self._max_attempts):
-            if attempt:
-                self._sleep(self.backoff(attempt))
+
+        def attempt() -> list[dict[str, Any]]:
+            nonlocal pending
             response = self._call({self._table: pending})
             pending = response.get("UnprocessedItems", {}).get(self._table, [])
-            if not pending:
-                return
-        raise TransientError(
-            f"DynamoDB left {len(pending)} of {len(batch)} items unprocessed "
-            f"after {self._max_attempts} BatchWriteItem attempts on {self._table}"
-        )
+            return pending
+
+        # Retried while items are left; an exception is not retried here (botocore
+        # already retried the request), and after the last attempt what is left is
+        # returned rather than raised as tenacity's RetryError.
+        left = Retrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=self._wait,
+            retry=retry_if_result(bool),
+            sleep=self._sleep,
+            retry_error_callback=_last_result,
+        )(attempt)
+        if left:
+            raise TransientError(
+                f"DynamoDB left {len(left)} of {len(batch)} items unprocessed "
+                f"after {self._max_attempts} BatchWriteItem attempts on {self._table}"
+            )
 
     def _call(self, request_items: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -126,6 +133,11 @@ class BatchWriter:
             return tuple(str(item[name]) for name in self._keys)
         except KeyError as missing:
             raise ValueError(f"an item has no key attribute {missing}") from None
+
+
+def _last_result(state: RetryCallState) -> Any:
+    assert state.outcome is not None
+    return state.outcome.result()
 
 
 def write(items: Iterable[Item], writer: BatchWriter | None = None) -> int:

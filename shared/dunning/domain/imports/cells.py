@@ -22,9 +22,9 @@ from babel.localedata import locale_identifiers
 from babel.numbers import list_currencies
 
 from dunning.domain.bounds import DATE_RANGE, date_in_range
-from dunning.domain.letters.remittance import InvalidReference, normalise_reference
 from dunning.domain.patterns import is_email
 from dunning.domain.postal import country_by_name, country_codes, e164_hint, is_e164
+from dunning.domain.remittance import InvalidReference, normalise_reference
 
 E = TypeVar("E", bound=StrEnum)
 

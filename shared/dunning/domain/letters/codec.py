@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dunning.domain.letters.remittance import letter_reference
 from dunning.domain.model import (
     Channel,
     CreditKind,
@@ -17,6 +16,7 @@ from dunning.domain.model import (
     ScopeKind,
     Sending,
 )
+from dunning.domain.remittance import letter_reference
 
 
 def letter_to_dict(letter: Letter) -> dict[str, Any]:

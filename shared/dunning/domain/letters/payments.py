@@ -9,8 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dunning.domain.letters.remittance import letter_of_reference
 from dunning.domain.model import Credit, CreditKind
+from dunning.domain.remittance import letter_of_reference
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,9 @@ from babel.numbers import format_currency
 
 from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.letters.epc import epc_payload, epc_qr_data_uri, group_iban
-from dunning.domain.letters.remittance import letter_reference, printed
 from dunning.domain.model import Customer, Instalment, Letter, LetterCredit, LetterItem
 from dunning.domain.patterns import normalise_bic, normalise_iban
+from dunning.domain.remittance import letter_reference, printed
 
 FALLBACK_LANGUAGE = "en"
 
