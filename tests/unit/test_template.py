@@ -4,7 +4,7 @@ responses, private encrypted buckets, least privilege, one table definition."""
 import pytest
 
 from dunning.adapters.dynamodb.models import Item
-from dunning_local.template import load_template
+from dunning_local.template import TEMPLATE_PATH, load_template
 
 pytestmark = pytest.mark.unit
 
@@ -106,3 +106,19 @@ def test_the_api_requires_iam_except_for_unsigned_cors_preflights():
         ("/{proxy+}", "ANY"): None,
         ("/{proxy+}", "OPTIONS"): "NONE",
     }
+
+
+def test_the_template_names_no_key_twice_in_one_mapping():
+    """YAML keeps the last of two equal keys silently: a merge once left a function
+    with two Layers lists, and it lost the shared layer."""
+    import yaml
+
+    todo = [yaml.compose(TEMPLATE_PATH.read_text(encoding="utf-8"))]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys = [k.value for k, _ in node.value]
+            assert len(keys) == len(set(keys)), f"a key twice at {node.start_mark}"
+            todo += [v for _, v in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value

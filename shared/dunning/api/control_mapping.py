@@ -142,22 +142,8 @@ def pause_out(x: Pause, today: date) -> PauseOut:
 
 
 def _profile(c: Customer) -> ProfileOut:
-    return ProfileOut(
-        customer_id=c.customer_id,
-        subsidiary_id=c.subsidiary_id,
-        name=c.name,
-        emails=list(c.emails),
-        language=c.language,
-        currency=c.currency,
-        parent_id=c.parent_id,
-        bill_to_parent=c.bill_to_parent,
-        procedure_id=c.procedure_id,
-        delivery=str(c.delivery),
-        manager_email=c.manager_email,
-        tags=list(c.tags),
-        exclude_customer_email=c.exclude_customer_email,
-        split_by_department=c.split_by_department,
-    )
+    # The public profile is the customer's own fields, by name (tuples become lists).
+    return ProfileOut.model_validate({name: getattr(c, name) for name in ProfileOut.model_fields})
 
 
 def _balance(b: CurrencyBalance) -> BalanceOut:
