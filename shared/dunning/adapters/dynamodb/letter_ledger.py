@@ -3,13 +3,14 @@ state changed only by conditional writes, so a letter is never sent twice."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, cast
 
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
+from tenacity import Retrying, retry_if_exception, stop_after_attempt
+from tenacity import wait_random_exponential as full_jitter
 
 from dunning.adapters.dynamodb import keys
 from dunning.adapters.dynamodb.errors import (
@@ -93,24 +94,19 @@ class LetterLedgerTable:
 
     def _transition_chunk(self, pending: list[tuple[Transition, LetterItem]]) -> set[str]:
         conflicts: set[str] = set()
-        attempts = 0
         while len(pending) > 1:
             try:
-                with TransactWrite(connection=connection()) as tx:
-                    for change, item in pending:
-                        tx.save(item, condition=LetterItem.status.is_in(*change.allowed))
+                _write_together(pending)
                 return conflicts
             except TransactWriteError as e:
                 lost = failed_conditions(e)
-                attempts += 1
-                if any(lost):  # leave those out, write the others
-                    flagged = list(zip(pending, lost, strict=False))
-                    conflicts |= {change.letter.letter_id for (change, _), hit in flagged if hit}
-                    pending = [p for p, hit in flagged if not hit]
-                elif _worth_retrying(cancellation_codes(e), attempts):
-                    time.sleep(0.05 * attempts)
-                else:
+                if not any(lost):
                     break  # refused whole (a limit, an outage): one write per letter below
+                flagged = list(
+                    zip(pending, lost, strict=False)
+                )  # leave those out, write the others
+                conflicts |= {change.letter.letter_id for (change, _), hit in flagged if hit}
+                pending = [p for p, hit in flagged if not hit]
         for change, _ in pending:
             try:
                 self.transition_letter(change.letter, change.allowed, change.to, change.delivery)
@@ -207,7 +203,24 @@ def transaction_chunks(
         yield chunk
 
 
-def _worth_retrying(codes: list[str | None], attempts: int) -> bool:
-    """A transaction that only met another one writing the same items (a duplicate
-    delivery flagging a letter) goes through on a second try."""
-    return attempts < 3 and "TransactionConflict" in codes
+def _write_together(pending: list[tuple[Transition, LetterItem]]) -> None:
+    """One TransactWriteItems, each item on its own condition. A transaction that only
+    met another one writing the same items (a duplicate delivery flagging a letter)
+    goes through on another try, after a short jittered wait."""
+    for attempt in Retrying(
+        stop=stop_after_attempt(3),
+        wait=full_jitter(multiplier=0.05, max=0.5),
+        retry=retry_if_exception(_only_met_another_transaction),
+        reraise=True,
+    ):
+        with attempt, TransactWrite(connection=connection()) as tx:
+            for change, item in pending:
+                tx.save(item, condition=LetterItem.status.is_in(*change.allowed))
+
+
+def _only_met_another_transaction(e: BaseException) -> bool:
+    return (
+        isinstance(e, TransactWriteError)
+        and "TransactionConflict" in cancellation_codes(e)
+        and not any(failed_conditions(e))
+    )
