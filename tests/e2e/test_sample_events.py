@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dunning_local.aws import EmbeddedAws
-from dunning_local.simulation import Simulation, _env
+from dunning_local.simulation import Simulation, environment
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def event(name: str) -> Any:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory) -> Iterator[Simulation]:
     out = tmp_path_factory.mktemp("events")
-    day = _env({"DUNNING_FIXED_NOW": "2026-09-08T12:00:00+00:00"})
+    day = environment({"DUNNING_FIXED_NOW": "2026-09-08T12:00:00+00:00"})
     with EmbeddedAws() as aws, (out / "lambda.log").open("w") as log, day:
         sim = Simulation(ROOT / "examples", out, aws, log)
         sim.setup()
