@@ -54,11 +54,11 @@ class ErpDataTable:
         known = {c.customer_id: c for c in rows}
         wanted = {c.billed_to for c in rows} - known.keys()
         for _ in range(MAX_CHAIN):
+            if not wanted:  # the common case: nobody here bills to a parent stored apart
+                break
             found = [mapping.customer(it) for it in CustomerItem.batch_get(_profiles(wanted))]
             known |= {c.customer_id: c for c in found}
             wanted = {c.billed_to for c in found} - known.keys()
-            if not wanted:
-                break
         return [replace(c, dunned_as_id=_chain_end(c, known)) for c in rows]
 
     # The rows below belong to customers already stored: each batch reads their
