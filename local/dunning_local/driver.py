@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote_plus
 
+from dunning.domain.control.audit import LOCAL_ACTOR
+from dunning.domain.control.roles import ALL_GROUPS, Group
 from dunning_local.aws import REGION, EmbeddedAws
 from dunning_local.template import REPO_ROOT, code_dir
 
@@ -217,10 +219,15 @@ class LocalDriver:
         return len(messages)
 
     def api(
-        self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        groups: Collection[Group] = ALL_GROUPS,
     ) -> tuple[int, Any]:
         assert self.api_function, "the template has no API"
-        response = self.invoke(self.api_function, api_event(method, path, body, query))
+        response = self.invoke(self.api_function, api_event(method, path, body, query, groups))
         payload = response.get("body") or "null"
         try:
             return response["statusCode"], json.loads(payload)
@@ -306,7 +313,21 @@ def s3_event(bucket: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def api_event(method: str, path: str, body: Any, query: dict[str, str] | None) -> dict[str, Any]:
+def local_authorizer(groups: Collection[Group] = ALL_GROUPS) -> dict[str, str]:
+    """What the people API's Lambda authorizer puts in the request context, for the one
+    local user: `dunning serve` and the simulation sign everyone in as `local` (SPEC
+    2.10), with every group unless `dunning serve --groups` says otherwise."""
+    names = ",".join(sorted(str(g) for g in groups))
+    return {"principalId": LOCAL_ACTOR, "actor": LOCAL_ACTOR, "groups": names}
+
+
+def api_event(
+    method: str,
+    path: str,
+    body: Any,
+    query: dict[str, str] | None,
+    groups: Collection[Group] = ALL_GROUPS,
+) -> dict[str, Any]:
     return {
         "resource": "/{proxy+}",
         "path": path,
@@ -324,13 +345,8 @@ def api_event(method: str, path: str, body: Any, query: dict[str, str] | None) -
             "stage": "v1",
             "requestId": str(uuid.uuid4()),
             "accountId": "123456789012",
-            # `dunning serve` and the simulation sign everyone in as `local` (SPEC 2.10).
-            "identity": {
-                "sourceIp": "127.0.0.1",
-                "userAgent": "dunning-local",
-                "caller": "local",
-                "user": "local",
-            },
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "dunning-local"},
+            "authorizer": local_authorizer(groups),
         },
         "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
         "isBase64Encoded": False,

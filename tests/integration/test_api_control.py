@@ -116,7 +116,9 @@ def refused(driver: LocalDriver, method: str, path: str, body: Any = None, **que
 
 def as_cognito_user(driver: LocalDriver, method: str, path: str, body: Any = None) -> Any:
     event = api_event(method, path, body, None)
-    event["requestContext"]["authorizer"] = {"claims": {"sub": "u-1", "email": "eva@ar.example"}}
+    # A COGNITO_USER_POOLS authorizer's context: the ID token's claims, flattened to text.
+    claims = {"sub": "u-1", "cognito:username": "eva", "cognito:groups": "collector"}
+    event["requestContext"]["authorizer"] = {"claims": claims}
     response = driver.invoke("ApiFunction", event)
     assert response["statusCode"] == 200, response
     return json.loads(response["body"])
@@ -168,7 +170,7 @@ def test_changes_are_in_the_activity_log_with_who_and_when(api: LocalDriver):
     changes = [(e["action"], e["target_id"], e["actor"]) for e in log if e["kind"] == "change"]
     assert changes == [
         ("resume", "CC-A", "local"),
-        ("pause", "CC-A-I1", "eva@ar.example"),
+        ("pause", "CC-A-I1", "eva"),
         ("pause", "CC-A", "local"),
     ]
     first = [e for e in log if e["kind"] == "change"][-1]

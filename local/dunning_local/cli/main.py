@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dunning_local.cli.import_cmd import import_files
+
+if TYPE_CHECKING:
+    from dunning.domain.control.roles import Group
 
 app = typer.Typer(no_args_is_help=True, help="Dunning: reminders of overdue invoices, run locally.")
 console = Console(stderr=True)
@@ -116,6 +119,23 @@ def _day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _groups(value: str | None) -> frozenset[Group]:
+    """--groups viewer[,collector...]: every name must be a group; none given: all."""
+    from dunning.domain.control.roles import ALL_GROUPS, Group
+
+    if value is None:
+        return ALL_GROUPS
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    known = [str(g) for g in Group]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise typer.BadParameter(
+            f"{', '.join(unknown) or 'no group'}: name one or more of {', '.join(known)}",
+            param_hint="--groups",
+        )
+    return frozenset(Group(n) for n in names)
 
 
 @app.command()
@@ -218,11 +238,20 @@ def serve(
             "simulate does. Default: --today.",
         ),
     ] = None,
+    groups: Annotated[
+        str | None,
+        typer.Option(
+            "--groups",
+            help="Sign in as `local` in these groups only (comma-separated: viewer, "
+            "collector, approver), e.g. --groups viewer to try read-only. Default: all.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the collections API on localhost over the embedded AWS; Ctrl-C stops both."""
     from dunning_local.cli.serve import serve as run
     from dunning_local.services import EmbeddedAwsError
 
+    local_groups = _groups(groups)
     day = _day(today) if today else None
     first = _day(start) if start else None
     last = day or datetime.now(UTC).date()
@@ -231,7 +260,15 @@ def serve(
     _checked_data(data)
     try:
         with _stopped_by_sigterm():
-            run(data, host, port, day, lambda line: print(line, flush=True), start=first)
+            run(
+                data,
+                host,
+                port,
+                day,
+                lambda line: print(line, flush=True),
+                start=first,
+                groups=local_groups,
+            )
     except KeyboardInterrupt:  # before or after serving began: all stopped by now
         print("stopped", flush=True)
     except (EmbeddedAwsError, ValueError) as e:  # ValueError: a CSV file was rejected

@@ -8,8 +8,9 @@ sent, a resumed customer is evaluated.
 
 Each connection has its own thread (a browser keeps several open, and a slow one must
 not hold up the rest), but one invocation runs at a time: the driver sets each
-function's environment for the length of its invocation. Loopback only: there is no
-authentication in front of the API here.
+function's environment for the length of its invocation. Loopback only: nobody signs
+in here; every request acts as the user `local`, with every group unless `--groups`
+names fewer (SPEC 2.10), as the people API's authorizer would put it in the request.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import base64
 import ipaddress
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import IO, Any
 from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from dunning.domain.control.roles import ALL_GROUPS, Group
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver, api_event
 from dunning_local.imports import LOCAL_IMPORT_PARAMETERS
@@ -42,9 +44,15 @@ StartResponse = Callable[..., Any]
 class ApiGateway:
     """A WSGI application that plays API Gateway in front of the API function."""
 
-    def __init__(self, driver: LocalDriver, on_change: Callable[[], Any] | None = None):
+    def __init__(
+        self,
+        driver: LocalDriver,
+        on_change: Callable[[], Any] | None = None,
+        groups: Collection[Group] = ALL_GROUPS,
+    ):
         assert driver.api_function, "the template has no API function"
         self.driver = driver
+        self.groups = frozenset(groups)  # the local user's
         self.function = driver.api_function
         self.on_change = on_change if on_change is not None else driver.drain
         self._one_at_a_time = threading.Lock()  # invocations and drains, across threads
@@ -95,7 +103,7 @@ class ApiGateway:
         if length > MAX_BODY:
             raise ValueError(f"the body is larger than {MAX_BODY} bytes")
         raw = environ["wsgi.input"].read(length) if length else b""
-        event = api_event(method, quote(path, safe=PATH_SAFE), None, None)
+        event = api_event(method, quote(path, safe=PATH_SAFE), None, None, self.groups)
         event["headers"] = headers
         event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
         event["queryStringParameters"] = {k: v[-1] for k, v in query.items()} or None
@@ -177,6 +185,7 @@ def serve(
     say: Callable[[str], None],
     log_path: Path | None = None,
     start: date | None = None,
+    groups: Collection[Group] = ALL_GROUPS,
 ) -> None:
     """Start the embedded AWS, load `data`, replay `start`..`today` as `dunning simulate`
     does (drops, actions, the schedule, the queues), serve until Ctrl-C, then stop
@@ -203,12 +212,13 @@ def serve(
             server = make_server(
                 host,
                 port,
-                ApiGateway(sim.driver),
+                ApiGateway(sim.driver, groups=groups),
                 server_class=ThreadingWSGIServer,
                 handler_class=_Handler,
             )
             url = f"http://{host}:{server.server_port}"
             say(f"Dunning API on {url}/  (OpenAPI: {url}/openapi.json)  Ctrl-C stops it")
+            say(f"signed in as local, groups: {', '.join(sorted(groups))}")
             try:
                 server.serve_forever()
             except KeyboardInterrupt:

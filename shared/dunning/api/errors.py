@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from dunning.api.schemas import CROSS_FIELD
 from dunning.domain.configuration.parse import ConfigError
+from dunning.domain.control.roles import NotAllowed
 from dunning.ports import Conflict, InvalidCursor, NotFound, TransientError
 from dunning.usecases.collector_actions import Rejected
 from dunning.usecases.dashboard import BadQuery
@@ -35,6 +36,7 @@ RETRY_AFTER_SECONDS = 5
 
 # The error statuses the OpenAPI document describes (status -> description).
 DOCUMENTED_ERRORS = {
+    403: "Forbidden: the caller's groups do not allow it (the message names the group needed)",
     404: "Not found: the customer, invoice, group or letter does not exist",
     409: "Conflict: the resource's state does not allow it (see message)",
     422: "Invalid input: every error names its field",
@@ -93,6 +95,11 @@ def _bad_cursor(e: InvalidCursor) -> Response:
     return _bad_query(BadQuery("cursor", str(e)))
 
 
+def _not_allowed(e: NotAllowed) -> Response:
+    detail = {"field": "group", "location": "caller", "message": f"needs the group {e.needs}"}
+    return error_response(HTTPStatus.FORBIDDEN, str(e), [detail])
+
+
 def _not_found(e: NotFound) -> Response:
     return error_response(HTTPStatus.NOT_FOUND, str(e))
 
@@ -137,6 +144,7 @@ _HANDLERS: tuple[tuple[type[Exception], Callable[[Any], Response]], ...] = (
     (Rejected, _rejected),
     (BadQuery, _bad_query),
     (InvalidCursor, _bad_cursor),
+    (NotAllowed, _not_allowed),
     (NotFound, _not_found),
     (Conflict, _conflict),
     (ConfigError, _bad_configuration),

@@ -15,6 +15,7 @@ from typing import Any
 
 from dunning.domain.configuration.config import Config
 from dunning.domain.control.audit import Action
+from dunning.domain.control.roles import PREVIEW, READ, Caller
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.routing import route
 from dunning.domain.engine.by_hand import HandLetters, letters_at_level, letters_now
@@ -55,9 +56,12 @@ __all__ = ["ActionsRepository", "CollectorActions", "CollectorDeps", "Rejected"]
 class CollectorActions(CustomerViews):
     """The changes (each recorded with who made it, SPEC 2.10) and the reads."""
 
-    def acting_as(self, actor: str) -> CollectorActions:
-        """The same use case acting for the caller of one request."""
-        return CollectorActions(self.deps, actor)
+    def acting_as(self, caller: Caller) -> CollectorActions:
+        """The same use case acting for the caller of one request. Every caller must at
+        least read (viewer); each change checks its own group (SPEC 2.10), so the JSON
+        routes and the pages are held to the same rules."""
+        caller.require(READ)
+        return CollectorActions(self.deps, caller)
 
     # --- pause and resume ---
 
@@ -69,6 +73,7 @@ class CollectorActions(CustomerViews):
         note: str,
         until: date | None,
     ) -> Paused:
+        self.caller.require(Action.PAUSE)
         config = self.deps.config.load()
         found = self._customer(config, self._customer_id_of(target, target_id))
         not_before(found, until, "until")
@@ -90,6 +95,7 @@ class CollectorActions(CustomerViews):
 
     def resume(self, target: ScopeKind, target_id: str) -> Resumed:
         """Delete the pause and evaluate that customer at once (one evaluation message)."""
+        self.caller.require(Action.RESUME)
         config = self.deps.config.load()
         found = self._customer(config, self._customer_id_of(target, target_id))
         customer_id = found.customer.customer_id
@@ -104,6 +110,7 @@ class CollectorActions(CustomerViews):
     def promise(
         self, customer_id: str, amount: Decimal, currency: str, promised: date
     ) -> PromiseRecorded:
+        self.caller.require(Action.PROMISE)
         config = self.deps.config.load()
         found = self._customer(config, customer_id)
         customer = found.customer
@@ -160,6 +167,7 @@ class CollectorActions(CustomerViews):
 
     def send_now(self, customer_id: str, level: int | None) -> HandResult:
         """Evaluate the customer now and send what is due, or a letter of `level`."""
+        self.caller.require(Action.SEND_NOW)
         config = self.deps.config.load()
         found = self._customer(config, customer_id)
         hand = self._hand(config, found, level)
@@ -191,6 +199,7 @@ class CollectorActions(CustomerViews):
 
     def preview(self, customer_id: str, level: int | None) -> HandResult:
         """The letters send_now would send, rendered; nothing is written or queued."""
+        self.caller.require(PREVIEW)
         config = self.deps.config.load()
         found = self._customer(config, customer_id)
         hand = self._hand(config, found, level)
@@ -244,6 +253,7 @@ class CollectorActions(CustomerViews):
         """pending_approval -> queued, the scope's state set to the approval date, and a
         send job. Approving again re-sends the job (the ledger's claim makes sure the
         letter goes out once); a cancelled letter cannot be approved."""
+        self.caller.require(Action.APPROVE)
         letter, status, delivery = _parts(self._letter(letter_id))
         if status == LetterStatus.PENDING_APPROVAL:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
@@ -264,6 +274,7 @@ class CollectorActions(CustomerViews):
         return LedgerEntry(letter, status, delivery)
 
     def cancel(self, letter_id: str, reason: str = "") -> LedgerEntry:
+        self.caller.require(Action.CANCEL)
         letter, status, delivery = _parts(self._letter(letter_id))
         if status == LetterStatus.PENDING_APPROVAL:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
@@ -289,6 +300,7 @@ class CollectorActions(CustomerViews):
         """A letter whose outcome was unknown (needs_reconciliation), settled by a person
         who checked: sent -> sent; not sent -> queued again with a send job, which the
         ledger's claim (queued -> claimed) lets go out once."""
+        self.caller.require(Action.RECONCILE)
         letter, status, delivery = _parts(self._letter(letter_id))
         if status != LetterStatus.NEEDS_RECONCILIATION:
             raise Conflict(
@@ -310,6 +322,7 @@ class CollectorActions(CustomerViews):
     def clear_mark(self, address: str) -> None:
         """The address is mailed again from the next letter on; recorded in the log of the
         customer whose letter bounced (else beside the address)."""
+        self.caller.require(Action.CLEAR_MARK)
         mark = self.deps.repo.get_mark(address)
         if mark is None:
             raise NotFound(f"no bounce or complaint mark for {address}")

@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any, Protocol
 
 from dunning.domain.configuration.config import Config, NotConfigured, Subsidiary
-from dunning.domain.control.audit import UNKNOWN_ACTOR, Action, Activity
+from dunning.domain.control.audit import Action, Activity
 from dunning.domain.control.marks import EmailMark
 from dunning.domain.control.partition import CustomerPartition
+from dunning.domain.control.roles import NOBODY, Caller
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.model import (
     Contact,
@@ -114,11 +115,16 @@ class FoundCustomer:
 
 
 class Lookups:
-    """The finding every operation starts with, and the caller it acts for."""
+    """The finding every operation starts with, and the caller it acts for (nobody,
+    who may do nothing, until `acting_as` names one)."""
 
-    def __init__(self, deps: CollectorDeps, actor: str = UNKNOWN_ACTOR):
+    def __init__(self, deps: CollectorDeps, caller: Caller = NOBODY):
         self.deps = deps
-        self.actor = actor
+        self.caller = caller
+
+    @property
+    def actor(self) -> str:
+        return self.caller.actor
 
     def _customer_id_of(self, target: ScopeKind, target_id: str) -> str:
         if target == ScopeKind.CUSTOMER:

@@ -1,5 +1,4 @@
-"""The control centre's pure rules: aging by days overdue (SPEC 2.7) and who made a
-change (SPEC 2.10)."""
+"""The control centre's pure rules: aging by days overdue (SPEC 2.7)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from dunning.domain.control.audit import actor_of
 from dunning.domain.control.balances import balances, bucket_of
 from dunning.domain.model import Credit, Invoice, InvoiceStatus
 
@@ -64,12 +62,3 @@ def test_balances_are_per_currency_and_count_open_items_only():
     assert (eur.total, eur.overdue, eur.open_invoices) == (Decimal("80.00"), Decimal("100.00"), 2)
     assert eur.aging["31-60"] == Decimal("100.00") and eur.aging["current"] == Decimal("10.00")
     assert usd.aging["1-30"] == Decimal("7.00") and usd.credits == 0
-
-
-def test_the_actor_is_the_cognito_user_else_the_iam_principal():
-    cognito = {"authorizer": {"claims": {"sub": "s-1", "cognito:username": "eva"}}}
-    assert actor_of(cognito) == "eva"
-    iam = {"identity": {"userArn": "arn:aws:iam::1:user/bot", "caller": "AIDA"}}
-    assert actor_of(iam) == "arn:aws:iam::1:user/bot"
-    assert actor_of({"identity": {"caller": "local", "user": "local"}}) == "local"
-    assert actor_of(None) == "unknown"

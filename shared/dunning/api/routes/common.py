@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from dunning.api.errors import DOCUMENTED_ERRORS
 from dunning.api.schemas import EmptyRequest, LetterList, LetterOut
-from dunning.domain.control.audit import actor_of
+from dunning.domain.control.roles import caller_of
 from dunning.usecases.collector_actions import CollectorActions
 from dunning.usecases.collector_results import LetterPage
 
@@ -43,19 +43,21 @@ USE_CASE = "collections"  # the use case's key in the resolver's context
 
 def use_case(router: Router) -> CollectorActions:
     """The use case the handler put in the context for this request, acting for the
-    caller API Gateway identified (recorded with every change it makes)."""
+    caller API Gateway identified (recorded with every change it makes, and held to
+    its groups: NotAllowed, a 403, when it may not even read)."""
     service: CollectorActions = router.context[USE_CASE]
     context = router.current_event.raw_event.get("requestContext")
-    return service.acting_as(actor_of(context))
+    return service.acting_as(caller_of(context))
 
 
 def responses(*codes: int) -> dict[int, Any]:
-    """The route's own error statuses and those every route may answer.
+    """The route's own error statuses and those every route may answer (403: the
+    caller's groups do not allow it, SPEC 2.10).
 
     Without "content" Powertools documents the route's return model; the error
     bodies are set on the generated document (dunning.api.openapi)."""
     return {200: {"description": "OK"}} | {
-        c: {"description": DOCUMENTED_ERRORS[c]} for c in (*codes, 422, 503)
+        c: {"description": DOCUMENTED_ERRORS[c]} for c in (*codes, 403, 422, 503)
     }
 
 

@@ -33,6 +33,7 @@ from dunning.api.dashboard_schemas import (
 )
 from dunning.api.routes.common import RAW_ID_MAX, responses
 from dunning.api.schemas import IsoDate
+from dunning.domain.control.roles import READ, caller_of
 from dunning.domain.figures.figures import by_currency, figures
 from dunning.usecases.dashboard import Dashboard, PauseView, PromiseView
 
@@ -54,6 +55,8 @@ To = Annotated[IsoDate | None, Query(alias="to", description="Last day (YYYY-MM-
 
 
 def dashboard(r: Router = router) -> Dashboard:
+    """The dashboard's reads, for a caller who may read (SPEC 2.10: viewer)."""
+    caller_of(r.current_event.raw_event.get("requestContext")).require(READ)
     service: Dashboard = r.context[DASHBOARD]
     return service
 

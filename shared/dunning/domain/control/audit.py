@@ -45,18 +45,3 @@ class Activity:
     def order_key(self) -> str:
         """Sorts entries by time (ISO text in UTC sorts as time does)."""
         return f"{self.at.isoformat(timespec='microseconds')}#{self.activity_id}"
-
-
-def actor_of(request_context: Mapping[str, Any] | None) -> str:
-    """The caller as API Gateway identified it: a Cognito user (its email, user name or
-    subject), else the IAM principal (its ARN, else the caller id), else unknown."""
-    context = request_context or {}
-    claims = (context.get("authorizer") or {}).get("claims") or {}
-    for name in ("email", "cognito:username", "sub"):
-        if claims.get(name):
-            return str(claims[name])
-    identity = context.get("identity") or {}
-    for name in ("userArn", "caller", "user"):
-        if identity.get(name):
-            return str(identity[name])
-    return UNKNOWN_ACTOR
