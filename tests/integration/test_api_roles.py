@@ -255,4 +255,4 @@ def test_the_openapi_document_names_403_for_the_change_routes():
 
 def _same_route(documented: str, concrete: str) -> bool:
     a, b = documented.strip("/").split("/"), concrete.strip("/").split("/")
-    return len(a) == len(b) and all(x == y or x.startswith("{") for x, y in zip(a, b))
+    return len(a) == len(b) and all(x == y or x.startswith("{") for x, y in zip(a, b, strict=True))
