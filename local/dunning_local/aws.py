@@ -133,6 +133,9 @@ class EmbeddedAws:
             self.client("ses").verify_domain_identity(Domain=identity)
             self.deployment.refs[name] = identity
         self._create_topics_and_configuration_sets()
+        for name in t.of_type("AWS::Serverless::Api"):  # API Gateway is not run here
+            self.deployment.refs[name] = f"{STACK}-{name}".lower()
+        self._create_user_pools()
         for name in t.functions():
             self.deployment.refs[name] = f"{STACK}-{name}"
             self.deployment.attrs[f"{name}.Arn"] = _arn("lambda", f"function:{STACK}-{name}")
@@ -269,6 +272,39 @@ class EmbeddedAws:
                     **{k: props[k] for k in ("RetryPolicy", "DeadLetterConfig") if k in props},
                 },
             )
+
+    def _create_user_pools(self) -> None:
+        """The people's Cognito pool, its groups, domain and app client, in moto (which
+        signs real ID tokens and serves the pool's keys: the authorizer verifies them)."""
+        t, resolve, idp = self.template, self.resolver(), self.client("cognito-idp")
+        for name, res in t.of_type("AWS::Cognito::UserPool").items():
+            props = resolve(res["Properties"])
+            keep = ("Policies", "AdminCreateUserConfig", "UsernameConfiguration")
+            pool = idp.create_user_pool(
+                PoolName=props["UserPoolName"], **{k: props[k] for k in keep if k in props}
+            )["UserPool"]
+            self.deployment.refs[name] = pool["Id"]
+            self.deployment.attrs[f"{name}.Arn"] = pool["Arn"]
+        for name, res in t.of_type("AWS::Cognito::UserPoolGroup").items():
+            props = resolve(res["Properties"])
+            idp.create_group(UserPoolId=props["UserPoolId"], GroupName=props["GroupName"])
+            self.deployment.refs[name] = props["GroupName"]
+        for name, res in t.of_type("AWS::Cognito::UserPoolDomain").items():
+            pool_id = resolve(res["Properties"]["UserPoolId"])
+            domain = f"{STACK}-{name}".lower()  # the template's derives from the stack id
+            idp.create_user_pool_domain(UserPoolId=pool_id, Domain=domain)
+            self.deployment.refs[name] = domain
+        for name, res in t.of_type("AWS::Cognito::UserPoolClient").items():
+            props = resolve(res["Properties"])
+            keep = ("GenerateSecret", "AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs")
+            client = idp.create_user_pool_client(
+                UserPoolId=props["UserPoolId"],
+                ClientName=props["ClientName"],
+                # moto's own sign-in (admin_initiate_auth) stands in for the hosted one
+                ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                **{k: props[k] for k in keep if k in props},
+            )["UserPoolClient"]
+            self.deployment.refs[name] = client["ClientId"]
 
     def _resolve_function_env(self) -> None:
         resolve = self.resolver()

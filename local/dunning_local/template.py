@@ -141,5 +141,6 @@ class Resolver:
             "AWS::Region": "eu-west-1",
             "AWS::AccountId": "123456789012",
             "AWS::Partition": "aws",
+            "AWS::StackName": "dunning",
         }
         return pseudo.get(name) or self.ref(name)

@@ -225,4 +225,18 @@ def api_deps(settings: Settings) -> Any:
     from dunning.usecases.dashboard import DashboardDeps
 
     dashboard = DashboardDeps(_config(settings), FiguresReader(), Clock(settings.fixed_now))
-    return ApiDeps(actions, settings.allowed_origin, dashboard)
+    people = (lambda client_id: sign_in(settings, client_id)) if settings.user_pool_id else None
+    return ApiDeps(actions, settings.allowed_origin, dashboard, people)
+
+
+@cache
+def sign_in(settings: Settings, client_id: str) -> Any:
+    """People's sign-in with the settings' user pool, for the stage's app client."""
+    from dunning.adapters.cognito import CognitoSignIn, UserPool
+
+    if not settings.user_pool_id:
+        raise RuntimeError("environment variable USER_POOL_ID is not set")
+    pool = UserPool(
+        settings.region, settings.user_pool_id, settings.sign_in_domain, settings.endpoint_url
+    )
+    return CognitoSignIn(pool, client_id)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from dunning.domain.configuration.config import Config
+from dunning.domain.control.roles import Caller
 from dunning.domain.letters.statement import Statement
 from dunning.domain.model import Customer, Letter
 
@@ -151,3 +152,34 @@ class Clock(Protocol):
 
 
 JsonDict = dict[str, Any]
+
+
+class SignInRefused(DunningError):
+    """A token or an authorization code the identity provider does not vouch for:
+    expired, forged, for another app, or already used (the caller must sign in)."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A person the identity provider vouched for, with the ID token that says so."""
+
+    caller: Caller
+    id_token: str
+    expires_at: datetime  # UTC; the token (and the cookie holding it) is void after
+
+
+class SignIn(Protocol):
+    """People's sign-in (SPEC 2.10): an OpenID Connect provider's authorization-code
+    flow with PKCE, and the verification of its ID tokens."""
+
+    def verify(self, id_token: str) -> SignedIn:
+        """The caller the token names; SignInRefused unless it is valid for this app."""
+        ...
+
+    def exchange(self, code: str, redirect_uri: str, code_verifier: str) -> SignedIn:
+        """The code the provider's sign-in redirected with, for a verified ID token."""
+        ...
+
+    def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str: ...
+
+    def logout_url(self, logout_uri: str) -> str: ...

@@ -38,6 +38,10 @@ class Settings:
     # CORS: the browser origin the API answers; any only where the template sets none
     # (the local runtime and tests). On AWS: the template's AllowedOrigin.
     allowed_origin: str = "*"
+    # Sign-in for people (SPEC 2.10): the Cognito user pool and its hosted sign-in's base
+    # URL (https://PREFIX.auth.REGION.amazoncognito.com); empty where nobody signs in.
+    user_pool_id: str = ""
+    sign_in_domain: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +73,8 @@ class Settings:
                 import_max_wait_seconds=_int(env, "IMPORT_MAX_WAIT_SECONDS", 1800),
                 import_max_attempts=_int(env, "IMPORT_MAX_ATTEMPTS", 8),
                 allowed_origin=env.get("ALLOWED_ORIGIN") or "*",
+                user_pool_id=env.get("USER_POOL_ID", ""),
+                sign_in_domain=env.get("SIGN_IN_DOMAIN", "").rstrip("/"),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None

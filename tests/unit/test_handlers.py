@@ -28,6 +28,7 @@ print(json.dumps({"weasyprint": "weasyprint" in sys.modules}))
 def test_there_is_one_handler_per_function():
     assert [p.parent.name for p in HANDLERS] == [
         "api",
+        "authorizer",
         "bounces",
         "evaluate",
         "importer",

@@ -4,7 +4,7 @@ dunning.api.routes and the generated OpenAPI document at /openapi.json."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
@@ -17,8 +17,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dunning.api import errors
 from dunning.api.routes import ROUTERS
+from dunning.api.routes.auth import SIGN_IN
 from dunning.api.routes.common import USE_CASE
 from dunning.api.routes.dashboard import DASHBOARD
+from dunning.ports import SignIn
 from dunning.usecases.collector_actions import CollectorActions, CollectorDeps
 from dunning.usecases.dashboard import Dashboard, DashboardDeps
 
@@ -30,6 +32,8 @@ class ApiDeps:
     actions: CollectorDeps
     allowed_origin: str = "*"  # the browser origin CORS answers (template: AllowedOrigin)
     dashboard: DashboardDeps | None = None  # the dashboard's reads (routes/dashboard.py)
+    # People's sign-in for an app client id (routes/auth.py); None where nobody signs in.
+    sign_in: Callable[[str], SignIn] | None = None
 
 
 def cors(allowed_origin: str) -> CORSConfig:
@@ -82,4 +86,6 @@ def app_for(deps: ApiDeps) -> JsonApiResolver:
     app.append_context(**{USE_CASE: CollectorActions(deps.actions)})
     if deps.dashboard is not None:
         app.append_context(**{DASHBOARD: Dashboard(deps.dashboard)})
+    if deps.sign_in is not None:
+        app.append_context(**{SIGN_IN: deps.sign_in})
     return app

@@ -2,6 +2,7 @@
 case through the resolver's context (common.use_case)."""
 
 from dunning.api.routes import (
+    auth,
     customer_list,
     customers,
     dashboard,
@@ -28,6 +29,7 @@ ROUTERS = (
     dashboard.router,
     customer_list.router,
     meta.router,
+    auth.router,
 )
 
 __all__ = ["ROUTERS"]
