@@ -279,9 +279,9 @@ class EmbeddedAws:
         t, resolve, idp = self.template, self.resolver(), self.client("cognito-idp")
         for name, res in t.of_type("AWS::Cognito::UserPool").items():
             props = resolve(res["Properties"])
-            keep = ("Policies", "AdminCreateUserConfig", "UsernameConfiguration")
+            pool_keys = ("Policies", "AdminCreateUserConfig", "UsernameConfiguration")
             pool = idp.create_user_pool(
-                PoolName=props["UserPoolName"], **{k: props[k] for k in keep if k in props}
+                PoolName=props["UserPoolName"], **{k: props[k] for k in pool_keys if k in props}
             )["UserPool"]
             self.deployment.refs[name] = pool["Id"]
             self.deployment.attrs[f"{name}.Arn"] = pool["Arn"]
@@ -296,13 +296,18 @@ class EmbeddedAws:
             self.deployment.refs[name] = domain
         for name, res in t.of_type("AWS::Cognito::UserPoolClient").items():
             props = resolve(res["Properties"])
-            keep = ("GenerateSecret", "AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs")
+            client_keys = (
+                "GenerateSecret",
+                "AllowedOAuthFlows",
+                "AllowedOAuthScopes",
+                "CallbackURLs",
+            )
             client = idp.create_user_pool_client(
                 UserPoolId=props["UserPoolId"],
                 ClientName=props["ClientName"],
                 # moto's own sign-in (admin_initiate_auth) stands in for the hosted one
                 ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-                **{k: props[k] for k in keep if k in props},
+                **{k: props[k] for k in client_keys if k in props},
             )["UserPoolClient"]
             self.deployment.refs[name] = client["ClientId"]
 
