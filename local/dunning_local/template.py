@@ -70,6 +70,7 @@ class Template:
     globals_env: dict[str, Any]
     resources: dict[str, dict[str, Any]]
     events: list[EventSource] = field(default_factory=list)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
@@ -82,7 +83,9 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
     doc = yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
     defaults = {k: v.get("Default") for k, v in doc.get("Parameters", {}).items()}
     globals_env = doc.get("Globals", {}).get("Function", {}).get("Environment", {})
-    template = Template(defaults, globals_env.get("Variables", {}), doc["Resources"])
+    template = Template(
+        defaults, globals_env.get("Variables", {}), doc["Resources"], outputs=doc.get("Outputs", {})
+    )
     for name, fn in template.functions().items():
         for event in fn["Properties"].get("Events", {}).values():
             template.events.append(EventSource(name, event["Type"], event.get("Properties", {})))

@@ -41,8 +41,9 @@ def test_buckets_are_private_and_encrypted():
 
 def test_each_function_has_its_own_policy_and_no_wildcard_actions():
     for name, fn in FUNCTIONS.items():
-        statements = [s for p in fn["Properties"]["Policies"] for s in p["Statement"]]
-        assert statements, name
+        statements = [s for p in fn["Properties"].get("Policies", []) for s in p["Statement"]]
+        # The authorizer reads the user pool's public keys over HTTPS: no AWS permission.
+        assert statements or name == "AuthorizerFunction", name
         for s in statements:
             assert all("*" not in a for a in s["Action"]), (name, s["Action"])
 
@@ -91,14 +92,14 @@ def test_pynamodb_models_match_the_table_keys_and_indexes():
 
 
 def test_the_api_requires_iam_except_for_unsigned_cors_preflights():
-    (api,) = T.of_type("AWS::Serverless::Api").values()
+    api = T.resources["CollectionsApi"]
     assert api["Properties"]["Auth"]["DefaultAuthorizer"] == "AWS_IAM"
     authorizers = {
         (ev.properties["Path"], ev.properties["Method"]): ev.properties.get("Auth", {}).get(
             "Authorizer"
         )
         for ev in T.events
-        if ev.kind == "Api"
+        if ev.kind == "Api" and ev.properties["RestApiId"] == {"Ref": "CollectionsApi"}
     }
     # OPTIONS reads and changes nothing; every other method is signed
     assert authorizers == {

@@ -149,7 +149,7 @@ def test_every_function_logs_to_its_own_group_with_the_retention_parameter_and_t
         assert props["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
         assert props["LogGroupName"]["Fn::Sub"].startswith("/aws/lambda/${AWS::StackName}-")
         assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}, name
-    assert used == set(groups) and len(used) == len(FUNCTIONS) == 6
+    assert used == set(groups) and len(used) == len(FUNCTIONS) == 7
 
 
 def test_every_parameter_is_documented():
@@ -263,12 +263,14 @@ def test_the_letter_archive_is_versioned_and_expires_old_versions_after_the_para
 # --- the API -----------------------------------------------------------------------------
 
 
-def test_the_api_stage_is_throttled():
-    (stage,) = of_type(CFN_RESOURCES, "AWS::ApiGateway::Stage").values()
-    (setting,) = stage["Properties"]["MethodSettings"]
-    assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
-    assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiThrottlingBurstLimit"}
-    assert setting["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
+def test_the_api_stages_are_throttled():
+    stages = of_type(CFN_RESOURCES, "AWS::ApiGateway::Stage").values()
+    assert len(stages) == 2  # the machines' (IAM) and the people's (Cognito)
+    for stage in stages:
+        (setting,) = stage["Properties"]["MethodSettings"]
+        assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
+        assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiThrottlingBurstLimit"}
+        assert setting["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
 
 
 def test_the_api_answers_one_configured_origin_on_aws_and_any_only_locally():
