@@ -56,6 +56,12 @@ def test_the_day_s_events_run_through_their_handlers(example: Simulation):
     assert letters[LETTER] == "sent"
 
 
+def test_the_authorizer_s_sample_without_a_real_token_is_unauthorized(example: Simulation):
+    """Its placeholders are for `sam local invoke` with a token of the deployed pool."""
+    with pytest.raises(Exception, match=r"^Unauthorized$"):  # API Gateway answers 401
+        example.driver.invoke("AuthorizerFunction", event("authorizer"))
+
+
 def test_the_import_events_name_a_drop_of_the_examples(example: Simulation):
     aws: EmbeddedAws = example.aws
     bucket = aws.deployment.refs["ImportBucket"]

@@ -4,6 +4,7 @@ both."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -31,10 +32,14 @@ COMMAND = [sys.executable, "-m", "dunning_local.cli", "serve", "--data", str(DAT
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    yield from _serving(tmp_path_factory, "--today", "2026-09-10")
+
+
+def _serving(
+    tmp_path_factory, *args: str
+) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
     errors = (tmp_path_factory.mktemp("serve") / "stderr.txt").open("w+")
-    proc = subprocess.Popen(
-        [*COMMAND, "--today", "2026-09-10"], stdout=subprocess.PIPE, stderr=errors, text=True
-    )
+    proc = subprocess.Popen([*COMMAND, *args], stdout=subprocess.PIPE, stderr=errors, text=True)
     lines: list[str] = []
     deadline = time.monotonic() + START_TIMEOUT_S
     assert proc.stdout is not None
@@ -102,6 +107,35 @@ def test_a_client_holding_a_connection_open_does_not_hold_up_the_others(server):
         assert call(url, "GET", "/health") == (200, {"status": "ok"})
         slow.sendall(b"\r\n")
         assert slow.recv(64).startswith(b"HTTP/1.0 200")
+
+
+@pytest.fixture(scope="module")
+def read_only(tmp_path_factory) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    yield from _serving(tmp_path_factory, "--today", "2026-09-10", "--groups", "viewer")
+
+
+def test_serve_signs_in_as_local_in_the_groups_given(read_only):
+    """SPEC 2.10: `--groups viewer` tries the service read-only."""
+    _, url, lines = read_only
+    assert any("signed in as local, groups: viewer\n" in line for line in lines)
+    assert call(url, "GET", "/customers/C1/letters")[0] == 200
+    status, answer = call(url, "POST", "/customers/C1/pause", {"reason": "dispute"})
+    assert status == 403
+    assert answer["message"] == "local may not pause: that needs the group collector"
+    status, answer = call(url, "GET", "/customers/C1/preview")
+    assert status == 403 and answer["message"].endswith("needs the group collector")
+
+
+def test_serve_refuses_a_group_it_does_not_know():
+    done = subprocess.run(
+        [*COMMAND, "--groups", "viewer,admin"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ | {"COLUMNS": "200"},  # the message on one line
+    )
+    assert done.returncode == 2
+    assert "admin" in done.stderr and "viewer, collector, approver" in done.stderr
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.com"])

@@ -217,8 +217,8 @@ def serve(
                 handler_class=_Handler,
             )
             url = f"http://{host}:{server.server_port}"
+            say(f"every request signed in as local, groups: {', '.join(sorted(groups))}")
             say(f"Dunning API on {url}/  (OpenAPI: {url}/openapi.json)  Ctrl-C stops it")
-            say(f"signed in as local, groups: {', '.join(sorted(groups))}")
             try:
                 server.serve_forever()
             except KeyboardInterrupt:

@@ -83,8 +83,9 @@ def _redirect(location: str, *cookies: Cookie) -> Response:
     )
 
 
+# No return annotations: Powertools would try to describe its own Response class.
 @router.get(SIGN_IN_PATH, include_in_schema=False, enable_validation=False)
-def sign_in() -> Response:
+def sign_in():
     provider = _sign_in()
     if isinstance(provider, Response):
         return provider
@@ -97,7 +98,7 @@ def sign_in() -> Response:
 
 
 @router.get(CALLBACK_PATH, include_in_schema=False, enable_validation=False)
-def callback() -> Response:
+def callback():
     provider = _sign_in()
     if isinstance(provider, Response):
         return provider
@@ -130,7 +131,7 @@ def callback() -> Response:
 
 
 @router.get("/app/auth/sign-out", include_in_schema=False, enable_validation=False)
-def sign_out() -> Response:
+def sign_out():
     provider = _sign_in()
     if isinstance(provider, Response):
         return provider
