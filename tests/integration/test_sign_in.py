@@ -226,13 +226,32 @@ def test_signing_in_runs_the_code_flow_with_pkce_and_sets_a_safe_cookie(
     fake.challenge["value"] = query["code_challenge"]
     flow_cookie = flow.split(";", 1)[0]
 
-    stolen = app_for(deps).resolve(
+    for state in ["someone-else", "é"]:  # not this browser's (nor even ASCII)
+        other = app_for(deps).resolve(
+            people_request(
+                "/app/auth/callback", {"code": "c-1", "state": state}, flow_cookie, pool
+            ),
+            LambdaContext("ApiFunction"),
+        )
+        assert other["statusCode"] == 401 and "state does not match" in other["body"]
+    forged_verifier = f"dunning_sign_in={query['state']}.not-the-verifier"
+    wrong = app_for(deps).resolve(
         people_request(
-            "/app/auth/callback", {"code": "c-1", "state": "someone-else"}, flow_cookie, pool
+            "/app/auth/callback", {"code": "c-1", "state": query["state"]}, forged_verifier, pool
         ),
         LambdaContext("ApiFunction"),
     )
-    assert stolen["statusCode"] == 401 and "state does not match" in stolen["body"]
+    assert wrong["statusCode"] == 401 and "invalid_grant" in wrong["body"]
+    refused = app_for(deps).resolve(
+        people_request(
+            "/app/auth/callback",
+            {"error": "access_denied", "error_description": "User is disabled."},
+            flow_cookie,
+            pool,
+        ),
+        LambdaContext("ApiFunction"),
+    )
+    assert refused["statusCode"] == 401 and "User is disabled." in refused["body"]
 
     done = app_for(deps).resolve(
         people_request(
@@ -245,7 +264,8 @@ def test_signing_in_runs_the_code_flow_with_pkce_and_sets_a_safe_cookie(
     session = cookies_of(done)["dunning_id"]
     assert session.startswith(f"dunning_id={fake.token};")
     assert all(flag in session for flag in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"))
-    ((url, form),) = fake.seen
+    assert len(fake.seen) == 2  # the forged verifier, then the right one
+    url, form = fake.seen[-1]
     assert url.endswith("/oauth2/token") and form["grant_type"] == "authorization_code"
     assert form["redirect_uri"] == query["redirect_uri"]
 

@@ -19,7 +19,10 @@ VERSION = "1.0.0"
 DESCRIPTION = (
     "Pause and resume dunning of customers, invoices and invoice groups, record promises "
     "to pay, send or preview letters, approve or cancel letters awaiting approval, and "
-    "read letter history. On AWS every request is signed (IAM, SigV4)."
+    "read letter history. On AWS machines sign every request (IAM, SigV4) and people sign "
+    "in with Cognito; a person's group decides what they may do (viewer reads; collector "
+    "also pauses, records promises, previews and sends; approver also approves, cancels, "
+    "reconciles and clears bounce marks), and a 403 names the group a request needs."
 )
 
 # Powertools' own error schemas, which no answer of this API has.

@@ -103,11 +103,9 @@ def callback():
     if isinstance(provider, Response):
         return provider
     event = router.current_event
-    if event.get_query_string_value("error"):
-        reason = event.get_query_string_value("error_description") or event.get_query_string_value(
-            "error"
-        )
-        return _refused(f"the sign-in was refused: {reason}")
+    if event.get_query_string_value("error"):  # the hosted sign-in's own refusal
+        error = event.get_query_string_value("error")
+        return _refused(f"the sign-in was refused: {_described(error)}")
     code, state = event.get_query_string_value("code"), event.get_query_string_value("state")
     if not code or not state:
         return error_response(
@@ -116,7 +114,7 @@ def callback():
     expected, _, verifier = (
         cookie_of(event.headers.get("cookie") or "", FLOW_COOKIE) or ""
     ).partition(".")
-    if not expected or not secrets.compare_digest(expected, state):
+    if not expected or not secrets.compare_digest(expected.encode(), state.encode()):
         return _refused("the sign-in's state does not match this browser's: sign in again")
     try:
         signed_in = provider.exchange(code, _base_url() + CALLBACK_PATH, verifier)
@@ -140,3 +138,7 @@ def sign_out():
 
 def _refused(message: str) -> Response:
     return error_response(HTTPStatus.UNAUTHORIZED, f"{message} ({SIGN_IN_PATH} starts again)")
+
+
+def _described(error: str | None) -> str:
+    return router.current_event.get_query_string_value("error_description") or str(error)
