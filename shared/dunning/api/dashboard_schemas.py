@@ -165,10 +165,12 @@ class RecentLetter(BaseModel):
 class LevelCount(BaseModel):
     level: int
     letters: int = Field(description="Letters the daily runs made at this level in the period.")
-    # Not aggregated yet: null until the run tracks when a letter's invoices are paid.
-    paid_within_7: int | None = None
-    paid_within_14: int | None = None
-    paid_within_30: int | None = None
+    paid_within_7: int = Field(
+        description="Of those letters, how many had all their invoices paid within 7 days "
+        "of the letter date (counted once the last one is known paid)."
+    )
+    paid_within_14: int = Field(description="The same within 14 days.")
+    paid_within_30: int = Field(description="The same within 30 days.")
 
 
 class LettersOut(BaseModel):

@@ -26,6 +26,7 @@ from dunning.domain.configuration.config import (
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.figures.figures import FigureRow, Figures, by_currency, figures
+from dunning.domain.figures.paid_within import WINDOWS
 from dunning.domain.figures.partial import Partial
 from dunning.domain.model import LetterStatus, Pause, Promise
 from dunning.ports import Clock, ConfigSource, DunningError, NotFound
@@ -53,6 +54,8 @@ class DayLike(Protocol):
     def currencies(self) -> Mapping[str, Partial]: ...
     @property
     def letters_by_level(self) -> Mapping[int, int]: ...
+    @property
+    def paid_within(self) -> Mapping[tuple[int, int], int]: ...
 
 
 Page = tuple[list[Any], str | None]
@@ -93,6 +96,13 @@ class Summary:
     computed_at: str | None
     currencies: Mapping[str, Figures]
     subsidiaries: Mapping[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LevelFigures:
+    level: int
+    letters: int
+    paid_within: Mapping[int, int]  # window (7, 14, 30) -> letters paid within it
 
 
 @dataclass(frozen=True)
@@ -248,14 +258,22 @@ class Dashboard:
 
         return _across_keys([str(s) for s in statuses], cursor, limit, fetch)
 
-    def letters_by_level(self, first: date, last: date) -> dict[int, int]:
-        """Letters the daily runs made per level in first..last (from the day items)."""
-        counts: dict[int, int] = {}
+    def letters_by_level(self, first: date, last: date) -> list[LevelFigures]:
+        """Letters the daily runs made per level dated first..last, and how many of them
+        had all their invoices paid within 7, 14 and 30 days (from the day items)."""
+        made: dict[int, int] = {}
+        paid: dict[tuple[int, int], int] = {}
         for sub in self.subsidiaries(None):
             for day in self.deps.repo.days(sub.subsidiary_id, first, last, 400):
                 for level, n in day.letters_by_level.items():
-                    counts[level] = counts.get(level, 0) + n
-        return dict(sorted(counts.items()))
+                    made[level] = made.get(level, 0) + n
+                for key, n in day.paid_within.items():
+                    paid[key] = paid.get(key, 0) + n
+        levels = sorted(made.keys() | {level for level, _ in paid})
+        return [
+            LevelFigures(level, made.get(level, 0), {n: paid.get((level, n), 0) for n in WINDOWS})
+            for level in levels
+        ]
 
     def attention(self, limit: int) -> Attention:
         today = self.deps.clock.now().date()

@@ -15,6 +15,7 @@ from dunning.adapters.dynamodb.batch import write
 from dunning.adapters.dynamodb.errors import failed_conditions, typed
 from dunning.adapters.dynamodb.figures import figure_row, history_invoice
 from dunning.adapters.dynamodb.letter_ledger import TRANSACTION_ITEMS, LetterLedgerTable
+from dunning.adapters.dynamodb.letter_watch import letter_watch
 from dunning.adapters.dynamodb.models import (
     ContactItem,
     CreditItem,
@@ -29,10 +30,12 @@ from dunning.adapters.dynamodb.models import (
     PauseItem,
     PromiseItem,
     StateItem,
+    WatchItem,
     connection,
 )
 from dunning.domain.engine.run import Snapshot
 from dunning.domain.figures.figures import FigureRow
+from dunning.domain.figures.paid_within import LetterWatch
 from dunning.domain.model import (
     Contact,
     Customer,
@@ -108,6 +111,7 @@ class DailyRunTable:
         pending: set[ScopeRef] = set()
         history: list[Invoice] = []
         figures: list[FigureRow] = []
+        watches: list[LetterWatch] = []
         query = Item.by_shard.query(keys.shard_key(subsidiary_id), Item.gsi1sk.between(first, last))
         for it in query:
             if isinstance(it, LetterItem):
@@ -116,6 +120,8 @@ class DailyRunTable:
                 history.append(history_invoice(it))
             elif isinstance(it, FigureItem):
                 figures.append(figure_row(it))
+            elif isinstance(it, WatchItem):
+                watches.append(letter_watch(it))
             else:
                 parts.setdefault(type(it), []).append(mapping.to_domain(it))
         return Snapshot(
@@ -129,6 +135,7 @@ class DailyRunTable:
             pending=frozenset(pending),
             history=history,
             figures=figures,
+            watches=watches,
         )
 
     def save_states(

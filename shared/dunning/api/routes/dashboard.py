@@ -254,7 +254,8 @@ def _promise(v: PromiseView) -> PromiseOut:
     "/dashboard/letters",
     summary="Recent letters and letters by level",
     description="Sent and printed letters of the period, newest first (default: the last "
-    "30 days), and how many letters the daily runs made at each level.",
+    "30 days), how many letters the daily runs made at each level, and how many of those "
+    "had all their invoices paid within 7, 14 and 30 days of the letter date.",
     tags=TAGS,
     operation_id="dashboard_letters",
     responses=responses(),
@@ -280,7 +281,14 @@ def letters(
         for e in found
     ]
     by_level = [
-        LevelCount(level=lv, letters=n) for lv, n in service.letters_by_level(start, end).items()
+        LevelCount(
+            level=lv.level,
+            letters=lv.letters,
+            paid_within_7=lv.paid_within[7],
+            paid_within_14=lv.paid_within[14],
+            paid_within_30=lv.paid_within[30],
+        )
+        for lv in service.letters_by_level(start, end)
     ]
     return LettersOut(recent=recent, by_level=by_level, cursor=more)
 
