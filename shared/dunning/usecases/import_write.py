@@ -12,6 +12,7 @@ from dataclasses import replace
 from itertools import chain, islice
 from typing import Any
 
+from dunning.domain.control.audit import Upload, import_activities
 from dunning.domain.imports.parsing import parse_rows
 from dunning.domain.imports.schema import FileKind
 from dunning.domain.imports.tracking import ImportRecord, ImportState
@@ -48,8 +49,14 @@ def write(run: ImportRun) -> ImportResult:
     touched = set(held.subsidiaries)
     done = held.rows_done
     chunk_rows = max(1, run.deps.options.chunk_rows)
+    upload = Upload(run.ref.key, run.ref.etag, str(kind))
     while chunk := list(islice(rows, chunk_rows)):
         touched |= _write_chunk(kind, chunk, run.deps.repo)
+        # The chunk's end offset names its entries: the same on a retry of the chunk.
+        customers = (row.customer_id for row in chunk)
+        tick = f"{int(run.now().timestamp() * 1_000_000):020d}"
+        entries = import_activities(upload, customers, run.deps.clock.now(), body.position, tick)
+        run.deps.repo.record_activities(entries)
         done += len(chunk)
         progress: dict[str, Any] = {
             "offset": body.position,
