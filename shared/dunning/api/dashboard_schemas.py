@@ -195,11 +195,38 @@ class SkippedRun(BaseModel):
     why: str
 
 
+class UnaddressedOut(BaseModel):
+    letter_id: str
+    date: dt.date = Field(description="The day it went to the print queue.")
+    customer_id: str
+    subsidiary_id: str
+
+
+class BouncedOut(BaseModel):
+    address: str
+    reason: str = Field(description="bounce | complaint")
+    at: dt.datetime
+    letter_id: str | None
+
+
+class RejectedImportOut(BaseModel):
+    key: str = Field(description="The object key it was uploaded as (under incoming/).")
+    file: str
+    type: str
+    errors: int
+    report: str | None = Field(description="Where the error report is in the bucket.")
+    detail: str
+
+
 class AttentionOut(BaseModel):
     letters: list[AttentionLetter]
     skipped_runs: list[SkippedRun]
-    # Kept by other parts as they come (print without address, SPEC 2.8; email marks and
-    # the import ledger's rejected files): empty lists until they are wired here.
-    unaddressed_letters: list[str] = []
-    bounced_addresses: list[str] = []
-    rejected_imports: list[str] = []
+    unaddressed_letters: list[UnaddressedOut] = Field(
+        description="Printed letters whose recipient has no postal address (last 90 days)."
+    )
+    bounced_addresses: list[BouncedOut] = Field(
+        description="Addresses marked bouncing or complaining (DELETE /email-marks/{address})."
+    )
+    rejected_imports: list[RejectedImportOut] = Field(
+        description="Files whose newest upload was rejected (a good upload replaces it)."
+    )

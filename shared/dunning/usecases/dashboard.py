@@ -23,11 +23,13 @@ from dunning.domain.configuration.config import (
     NotConfigured,
     Subsidiary,
 )
-from dunning.domain.delivery.ledger import LedgerEntry
+from dunning.domain.control.marks import EmailMark
+from dunning.domain.delivery.ledger import LedgerEntry, UnaddressedLetter
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.figures.figures import FigureRow, Figures, by_currency, figures
 from dunning.domain.figures.paid_within import WINDOWS
 from dunning.domain.figures.partial import Partial
+from dunning.domain.imports.tracking import ImportRecord
 from dunning.domain.model import LetterStatus, Pause, Promise
 from dunning.ports import Clock, ConfigSource, DunningError, NotFound
 
@@ -81,6 +83,9 @@ class DashboardRepository(Protocol):
         self, status: LetterStatus, first: date, last: date, limit: int, cursor: str | None
     ) -> Page: ...
     def skipped_days(self, subsidiary_id: str, limit: int) -> list[tuple[date, str]]: ...
+    def unaddressed(self, first: date, last: date, limit: int) -> list[UnaddressedLetter]: ...
+    def rejected_imports(self, limit: int) -> list[ImportRecord]: ...
+    def bounce_marks(self, limit: int) -> list[EmailMark]: ...
 
 
 @dataclass
@@ -121,12 +126,13 @@ class PauseView:
 
 @dataclass(frozen=True)
 class Attention:
-    letters: list[LedgerEntry]
-    skipped: list[tuple[str, date, str]]  # subsidiary, day, why
-    # Printed letters without a postal address and bounced addresses come from
-    # lists other modules keep (SPEC 2.8, 2.9): empty here until they exist.
-    unaddressed: list[Any] = field(default_factory=list)
-    bounced: list[Any] = field(default_factory=list)
+    """SPEC 2.7's needs attention, each list newest first and at most `limit` long."""
+
+    letters: list[LedgerEntry]  # needs_reconciliation or failed, last 90 days
+    skipped: list[tuple[str, date, str]]  # subsidiary, day, why (the freshness guard)
+    unaddressed: list[UnaddressedLetter] = field(default_factory=list)  # last 90 days
+    bounced: list[EmailMark] = field(default_factory=list)  # not cleared yet
+    rejected: list[ImportRecord] = field(default_factory=list)  # newest upload rejected
 
 
 class Dashboard:
@@ -287,7 +293,14 @@ class Dashboard:
             for s in self.subsidiaries(None)
             for day, why in self.deps.repo.skipped_days(s.subsidiary_id, limit)
         ]
-        return Attention(letters[:limit], skipped[:limit])
+        repo = self.deps.repo
+        return Attention(
+            letters[:limit],
+            skipped[:limit],
+            repo.unaddressed(since, today, limit),
+            repo.bounce_marks(limit),
+            repo.rejected_imports(limit),
+        )
 
     def _across(
         self,

@@ -13,10 +13,14 @@ from typing import Any
 from pynamodb.exceptions import QueryError
 
 from dunning.adapters.dynamodb import keys, mapping
+from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
 from dunning.adapters.dynamodb.figures import DayFigures, figure_row, query_days
-from dunning.adapters.dynamodb.models import FigureItem, Item, MarkItem
-from dunning.domain.delivery.ledger import LedgerEntry
+from dunning.adapters.dynamodb.import_ledger import import_record
+from dunning.adapters.dynamodb.models import FigureItem, ImportItem, Item, MarkItem
+from dunning.domain.control.marks import EmailMark
+from dunning.domain.delivery.ledger import LedgerEntry, UnaddressedLetter
 from dunning.domain.figures.figures import FigureRow
+from dunning.domain.imports.tracking import ImportRecord
 from dunning.domain.model import LetterStatus, Pause, Promise
 from dunning.ports import InvalidCursor
 
@@ -142,3 +146,38 @@ class FiguresReader:
             limit=limit,
         )
         return [(date.fromisoformat(it.sk.removeprefix("SKIP#")), it.detail or "") for it in query]
+
+    # --- needs attention ---------------------------------------------------------------
+
+    def unaddressed(self, first: date, last: date, limit: int) -> list[UnaddressedLetter]:
+        """Letters put in the print queue without a postal address, newest first."""
+        query = Item.by_status.query(
+            keys.UNADDRESSED,
+            Item.gsi3sk.between(first.isoformat(), f"{last.isoformat()}~"),
+            scan_index_forward=False,
+            limit=limit,
+        )
+        out: list[UnaddressedLetter] = []
+        for it in query:
+            if not isinstance(it, MarkItem):
+                continue
+            d = json.loads(it.detail or "{}")
+            out.append(
+                UnaddressedLetter(
+                    d["letter_id"],
+                    date.fromisoformat(d["day"]),
+                    d["customer_id"],
+                    d["subsidiary_id"],
+                )
+            )
+        return out
+
+    def rejected_imports(self, limit: int) -> list[ImportRecord]:
+        """Files whose newest upload was rejected, newest first."""
+        query = Item.by_status.query(keys.REJECTED_IMPORTS, scan_index_forward=False, limit=limit)
+        return [import_record(it) for it in query if isinstance(it, ImportItem)]
+
+    def bounce_marks(self, limit: int) -> list[EmailMark]:
+        """Addresses SES reported bouncing or complaining (not cleared yet)."""
+        found, _ = BounceMarksTable.marks_page(limit, None)
+        return found
