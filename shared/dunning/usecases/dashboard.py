@@ -33,6 +33,11 @@ from dunning.domain.imports.tracking import ImportRecord
 from dunning.domain.model import LetterStatus, Pause, Promise
 from dunning.ports import Clock, ConfigSource, DunningError, NotFound
 
+# Queries one page of the customer list may make per subsidiary when `q` or `paused`
+# leave rows out: a page holds `limit` matching rows unless these ran out first (then
+# it is short, and its cursor reads on from where they stopped).
+MAX_FILTER_READS = 5
+
 
 class BadQuery(DunningError):
     """A query parameter the dashboard cannot answer; `field` names it."""
@@ -76,7 +81,13 @@ class DashboardRepository(Protocol):
         *,
         min_overdue: Decimal | None = None,
         largest_first: bool = True,
-    ) -> Page: ...
+        keep: Callable[[FigureRow], bool] | None = None,
+        max_reads: int = 1,
+    ) -> Page:
+        """Up to `limit` rows `keep` accepts, reading on for at most `max_reads`
+        Queries; the cursor resumes right after the last row read."""
+        ...
+
     def pauses(self, subsidiary_id: str, limit: int, cursor: str | None) -> Page: ...
     def promises(self, subsidiary_id: str, limit: int, cursor: str | None) -> Page: ...
     def letters(
@@ -210,16 +221,19 @@ class Dashboard:
         subs = self.subsidiaries(query.subsidiary)
         currency_of = {s.subsidiary_id: query.currency or s.base_currency for s in subs}
 
+        filtered = query.paused is not None or bool(query.q)
+
         def fetch(sub: str, n: int, cursor: str | None) -> Page:
-            rows, more = self.deps.repo.ranked(
+            return self.deps.repo.ranked(
                 sub,
                 currency_of[sub],
                 n,
                 cursor,
                 min_overdue=query.min_overdue,
                 largest_first=query.sort != "overdue_asc",
+                keep=query.matches if filtered else None,
+                max_reads=MAX_FILTER_READS,
             )
-            return [r for r in rows if query.matches(r)], more
 
         return self._across(subs, query.cursor, query.limit, fetch)
 

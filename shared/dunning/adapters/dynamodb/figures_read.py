@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -64,6 +65,14 @@ def _page(query: Any, cursor: str | None) -> list[Any]:
         raise
 
 
+FILTERED_PAGE = 100  # rows read per Query when a filter may leave some out
+
+
+def _index_key(it: Any) -> dict[str, Any]:
+    """The ByStatus key of an item: a Query started after it resumes right behind it."""
+    return {name: {"S": getattr(it, name)} for name in sorted(_INDEX_KEY)}
+
+
 class FiguresReader:
     def latest_day(self, subsidiary_id: str) -> DayFigures | None:
         found = query_days(subsidiary_id, date.min, date.max, newest_first=True, limit=1)
@@ -85,21 +94,39 @@ class FiguresReader:
         *,
         min_overdue: Decimal | None = None,
         largest_first: bool = True,
+        keep: Callable[[FigureRow], bool] | None = None,
+        max_reads: int = 1,
     ) -> Page:
-        """Customer rows of a subsidiary and currency by overdue amount: one page."""
+        """Customer rows of a subsidiary and currency by overdue amount, up to `limit`
+        of those `keep` accepts: the index is read on, a page of at least `FILTERED_PAGE`
+        rows at a time, until the page is full, the rows run out or `max_reads` Queries
+        were made. The cursor resumes right after the last row read for this page (the
+        last one returned when the page is full)."""
         condition = (
             Item.gsi3sk >= keys.overdue_sort(min_overdue) if min_overdue is not None else None
         )
         partition = keys.overdue_key(subsidiary_id, currency)
-        query = Item.by_status.query(
-            partition,
-            condition,
-            scan_index_forward=not largest_first,
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, partition),
-        )
-        rows = [figure_row(it) for it in _page(query, cursor)]
-        return rows, encode_cursor(query.last_evaluated_key)
+        start = decode_cursor(cursor, partition)
+        size = limit if keep is None else max(limit, FILTERED_PAGE)
+        out: list[FigureRow] = []
+        for _ in range(max(1, max_reads)):
+            query = Item.by_status.query(
+                partition,
+                condition,
+                scan_index_forward=not largest_first,
+                limit=size,
+                last_evaluated_key=start,
+            )
+            for it in _page(query, cursor):
+                row = figure_row(it)
+                if keep is None or keep(row):
+                    out.append(row)
+                if len(out) == limit:
+                    return out, encode_cursor(_index_key(it))
+            start = query.last_evaluated_key
+            if not start:
+                return out, None
+        return out, encode_cursor(start)
 
     def pauses(self, subsidiary_id: str, limit: int, cursor: str | None) -> Page:
         partition = keys.pauses_key(subsidiary_id)
