@@ -9,7 +9,7 @@ from typing import Protocol
 
 from dunning.domain.engine.run import Snapshot
 from dunning.domain.figures.figures import FigureRow
-from dunning.domain.figures.paid_within import LetterWatch, settle, watch
+from dunning.domain.figures.paid_within import LetterWatch, settle
 from dunning.domain.figures.partial import Partial
 from dunning.domain.figures.shard import ShardFigures, ShardRecords, shard_figures
 from dunning.domain.model import Letter
@@ -54,8 +54,9 @@ def record_figures(
     leaves the rest to the retry, and what was written is unchanged or gone (a counted
     watch), so nothing is counted twice.
 
-    Every letter the run made today is watched until its invoices are paid; the watches
-    the shard Query returned are settled against the invoices it read (paid_within)."""
+    Every letter the run makes is watched until its invoices are paid (the watch is
+    written with the letter: evaluate.py); the watches the shard Query returned are
+    settled against the invoices it read (paid_within)."""
     records = ShardRecords(
         subsidiary_id=subsidiary_id,
         customers=snapshot.customers,
@@ -67,11 +68,10 @@ def record_figures(
     )
     made = list(letters)
     done = shard_figures(records, as_of, made)
-    fresh = [watch(letter) for letter in made]
-    ours = {w.letter_id for w in fresh}  # a retried run's own watches are rewritten
+    ours = {letter.letter_id for letter in made}  # a retried run's own, just made
     older = [w for w in snapshot.watches if w.letter_id not in ours]
     settled = settle(older, snapshot.invoices, snapshot.history, as_of)
-    recorder.write_rows(done.changed, done.gone, as_of, [*fresh, *settled.updated], settled.dropped)
+    recorder.write_rows(done.changed, done.gone, as_of, settled.updated, settled.dropped)
     if settled.counted:
         recorder.count_paid(settled.counted)
     at = clock.now().isoformat(timespec="seconds")
