@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from dunning.adapters.dynamodb.activity_log import ActivityLogTable
+from dunning.composition import bind_table
+from dunning.domain.control.audit import Action
+from dunning.settings import Settings
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver
 
@@ -87,6 +91,17 @@ def test_the_imports_that_touched_a_customer_are_listed_with_its_rows(api: Local
         ("invoices.csv", "invoices", 1, "2026-05-04T10:00:00"),
         ("customers.csv", "customers", 1, "2026-05-04T09:00:00"),
     ]
+
+
+def test_each_chunk_leaves_its_own_entry_and_the_log_adds_them_up(
+    api: LocalDriver, aws: EmbeddedAws
+) -> None:
+    with aws.function_env("ApiFunction"):
+        bind_table(Settings.from_env())
+    stored, _ = ActivityLogTable.activities("AI-A", 100)
+    chunks = [a for a in stored if a.action is Action.IMPORT and a.detail["type"] == "invoices"]
+    assert sorted(a.detail["rows"] for a in chunks) == [1, 2, 2]  # chunks of 2 rows
+    assert len({a.activity_id for a in chunks}) == 3
 
 
 def test_imports_sit_beside_collector_actions_newest_first(api: LocalDriver) -> None:

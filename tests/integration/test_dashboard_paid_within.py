@@ -17,6 +17,12 @@ from typing import Any
 
 import pytest
 
+from dunning.adapters.dynamodb.figures import FiguresWriter
+from dunning.adapters.dynamodb.figures_read import FiguresReader
+from dunning.adapters.dynamodb.letter_watch import watch_item
+from dunning.composition import bind_table
+from dunning.domain.figures.paid_within import LetterWatch
+from dunning.settings import Settings
 from dunning_local.aws import EmbeddedAws
 from dunning_local.driver import LocalDriver
 
@@ -114,3 +120,19 @@ def test_a_letter_counts_once_all_its_invoices_are_paid(
         run_day(paid, mp, date(2026, 5, 21), None)
         run_day(paid, mp, date(2026, 5, 22), LAST_PAYMENT)
         assert by_level(paid) == expected
+
+
+def test_a_letter_settled_twice_counts_once(paid: LocalDriver, aws: EmbeddedAws) -> None:
+    """A duplicated run settling the same watches: the second finds them gone."""
+    with aws.function_env("EvaluateFunction"):
+        bind_table(Settings.from_env())
+    day = date(2026, 6, 1)
+    watches = [LetterWatch(f"LPW-{n}", "PW01", "PW-A", day, 2, (f"X{n}",)) for n in range(3)]
+    for w in watches:
+        watch_item(w).save()
+    counted = [(w, frozenset({14, 30})) for w in watches]
+    writer = FiguresWriter()
+    assert writer.count_paid(counted) == 3
+    assert writer.count_paid(counted) == 0  # a chunk refused whole, then one by one
+    (stored,) = FiguresReader().days("PW01", day, day, 5)
+    assert stored.paid_within == {(2, 14): 3, (2, 30): 3}
