@@ -256,6 +256,7 @@ def query_days(
         },
         ScanIndexForward=not newest_first,
         Limit=limit,
+        ReturnConsumedCapacity="TOTAL",
     )
     for item in answer.get("Items", []):
         yield day_figures(item)
