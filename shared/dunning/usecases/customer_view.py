@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -190,12 +190,12 @@ def _merged(changes: Any, letters: list[LedgerEntry], before: str | None) -> lis
     entries = [_change_entry(a) for a in _one_per_chunk(changes)]
     entries += [_letter_entry(e) for e in letters]
     kept = [e for e in entries if before is None or e.key < before]
-    return _imports_joined(sorted(kept, key=lambda e: e.key, reverse=True))
+    return sorted(kept, key=lambda e: e.key, reverse=True)
 
 
 def _one_per_chunk(changes: Any) -> list[Activity]:
-    """A chunk of an import written twice (a retry after a crash, at another time) keeps
-    its entry once: the id names the upload and the chunk."""
+    """An import's entries written twice (a retry after a crash, at another time) show
+    once: the id names the upload."""
     seen: set[str] = set()
     out: list[Activity] = []
     for a in changes:
@@ -204,26 +204,6 @@ def _one_per_chunk(changes: Any) -> list[Activity]:
                 continue
             seen.add(chunk_of(a))
         out.append(a)
-    return out
-
-
-def _imports_joined(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """The chunks of one upload that follow each other in the log as one entry with the
-    customer's rows added up (a customer's rows may span chunks of a large file)."""
-    out: list[TimelineEntry] = []
-    for e in entries:
-        last = out[-1] if out else None
-        if (
-            last is not None
-            and e.kind == "import"
-            and last.kind == "import"
-            and e.detail.get("upload") == last.detail.get("upload")
-        ):
-            rows = int(last.detail.get("rows", 0)) + int(e.detail.get("rows", 0))
-            # Keep the older key: the next page starts after the whole upload.
-            out[-1] = replace(e, detail={**last.detail, "rows": rows})
-            continue
-        out.append(e)
     return out
 
 

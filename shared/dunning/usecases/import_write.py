@@ -49,14 +49,8 @@ def write(run: ImportRun) -> ImportResult:
     touched = set(held.subsidiaries)
     done = held.rows_done
     chunk_rows = max(1, run.deps.options.chunk_rows)
-    upload = Upload(run.ref.key, run.ref.etag, str(kind))
     while chunk := list(islice(rows, chunk_rows)):
         touched |= _write_chunk(kind, chunk, run.deps.repo)
-        # The chunk's end offset names its entries: the same on a retry of the chunk.
-        customers = (row.customer_id for row in chunk)
-        tick = f"{int(run.now().timestamp() * 1_000_000):020d}"
-        entries = import_activities(upload, customers, run.deps.clock.now(), body.position, tick)
-        run.deps.repo.record_activities(entries)
         done += len(chunk)
         progress: dict[str, Any] = {
             "offset": body.position,
@@ -70,7 +64,21 @@ def write(run: ImportRun) -> ImportResult:
         run.save(run.record.evolve(lease_until=run.lease(), **progress))
         if run.time_left() <= run.deps.options.reserve_seconds:
             return _hand_over(run, done)
+    _record_activities(run, kind)
     return finish(run, move=True)
+
+
+def _record_activities(run: ImportRun, kind: FileKind) -> None:
+    """Each customer's activity log gets one entry for the file with its rows (SPEC
+    2.10), once every row is written. The file is read once more for its customer ids:
+    a customer's rows may be spread over every chunk, and one entry per customer costs
+    a write per customer rather than one per customer and chunk. A retry after a crash
+    writes them again under the same upload (the log shows them once)."""
+    customers = (row.customer_id for row in parse_rows(kind, run.lines(0)))
+    tick = f"{int(run.now().timestamp() * 1_000_000):020d}"
+    upload = Upload(run.ref.key, run.ref.etag, str(kind))
+    at = run.deps.clock.now()
+    run.deps.repo.record_activities(import_activities(upload, customers, at, run.ref.size, tick))
 
 
 def _from_checkpoint(run: ImportRun, held: ImportRecord) -> tuple[list[bytes], int, _Tally]:

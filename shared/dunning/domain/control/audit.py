@@ -85,13 +85,13 @@ class Upload:
 
 
 def import_activities(
-    upload: Upload, customer_ids: Iterable[str], at: datetime, chunk_offset: int, tick: str
+    upload: Upload, customer_ids: Iterable[str], at: datetime, part: int, tick: str
 ) -> list[Activity]:
-    """One entry per customer a chunk of rows was written for (SPEC 2.10: the imports
-    that touched it), with how many of the chunk's rows were its own. The id starts
-    with `tick` (increasing, like a collector's change: the log keeps the order things
-    happened in under a fixed clock) and ends with the upload and the chunk, which a
-    retried chunk repeats (the log shows it once: `chunk_of`)."""
+    """One entry per customer rows were written for (SPEC 2.10: the imports that
+    touched it), with how many of the rows were its own (`customer_ids`: one per row).
+    The id starts with `tick` (increasing, like a collector's change: the log keeps the
+    order things happened in under a fixed clock) and ends with the upload and `part`,
+    which a retry repeats (the log shows it once: `chunk_of`)."""
     counts = Counter(customer_ids)
     return [
         Activity(
@@ -108,7 +108,7 @@ def import_activities(
                 "rows": n,
                 "upload": upload.upload_id,
             },
-            activity_id=f"{tick}-{upload.upload_id}-{chunk_offset:012d}",
+            activity_id=f"{tick}-{upload.upload_id}-{part:012d}",
         )
         for customer, n in sorted(counts.items())
     ]
