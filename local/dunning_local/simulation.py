@@ -158,7 +158,9 @@ class Simulation:
         emails = self._write_emails(self.out / "emails")
         pdfs = self._write_pdfs(self.out / "pdfs")
         self._write_reports(self.out / "rejected")
-        self._write_dashboard(self.out / "dashboard", days[-1].day if days else None)
+        self._write_dashboard(
+            self.out / "dashboard", days[0].day if days else None, days[-1].day if days else None
+        )
         result = SimulationResult(letters, emails, pdfs, days, self.rejected)
         (self.out / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
         return result
@@ -181,8 +183,9 @@ class Simulation:
             ]
         return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
 
-    def _write_dashboard(self, folder: Path, last_day: date | None) -> None:
-        """GET /dashboard/summary as of the last day: all subsidiaries, then each one."""
+    def _write_dashboard(self, folder: Path, first_day: date | None, last_day: date | None) -> None:
+        """GET /dashboard/summary as of the last day: all subsidiaries, then each one; and
+        GET /dashboard/letters of the whole period (letters by level, paid within)."""
         folder.mkdir(parents=True, exist_ok=True)
         now = datetime.combine(last_day, time(12), UTC) if last_day else datetime.now(UTC)
         wanted = [("summary.json", None)] + [
@@ -195,6 +198,14 @@ class Simulation:
                 if status != 200:
                     raise RuntimeError(f"GET /dashboard/summary answered {status}: {body}")
                 (folder / name).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+            if first_day is not None and last_day is not None:
+                period = {"from": first_day.isoformat(), "to": last_day.isoformat(), "limit": "1"}
+                status, body = self.driver.api("GET", "/dashboard/letters", None, period)
+                if status != 200:
+                    raise RuntimeError(f"GET /dashboard/letters answered {status}: {body}")
+                body.pop("cursor", None)
+                letters = json.dumps(body, indent=2) + "\n"
+                (folder / "letters.json").write_text(letters, encoding="utf-8")
 
     def _write_emails(self, folder: Path) -> int:
         """The mail SES actually accepted, read back from the moto server."""

@@ -156,3 +156,34 @@ def test_each_subsidiary_has_its_own_summary(out: Path) -> None:
     for sub in subs:
         body = json.loads((out / "dashboard" / f"summary-{sub}.json").read_text())
         assert as_written(body) == expected(sub), sub
+
+
+def expected_levels(letters: list[dict[str, object]]) -> list[dict[str, int]]:
+    """SPEC 2.7 by hand: per level, the period's letters, and those whose invoices were
+    all paid (a paid_date in the CSVs as of --to) within 7, 14 and 30 days of their date."""
+    invoices = invoices_as_of(END)
+    by_level: dict[int, dict[str, int]] = {}
+    for line in letters:
+        level = int(line["level"])  # type: ignore[call-overload]
+        counts = by_level.setdefault(
+            level, {"letters": 0, "paid_within_7": 0, "paid_within_14": 0, "paid_within_30": 0}
+        )
+        counts["letters"] += 1
+        rows_ = [invoices[i] for i in line["invoice_ids"]]  # type: ignore[attr-defined]
+        if not all(r.get("status") == "paid" and r.get("paid_date") for r in rows_):
+            continue
+        last = max(date.fromisoformat(r["paid_date"]) for r in rows_)
+        days = (last - date.fromisoformat(str(line["date"]))).days
+        for n in (7, 14, 30):
+            counts[f"paid_within_{n}"] += days <= n
+    return [{"level": lv} | c for lv, c in sorted(by_level.items())]
+
+
+def test_letters_by_level_and_paid_within_are_what_the_letters_and_csvs_say(out: Path) -> None:
+    letters = [json.loads(x) for x in (out / "letters.jsonl").read_text().splitlines()]
+    body = json.loads((out / "dashboard" / "letters.json").read_text())
+    wanted = expected_levels(letters)
+    assert body["by_level"] == wanted
+    # The examples pay some letters' invoices within the period: the rule is exercised.
+    assert sum(x["paid_within_7"] for x in wanted) > 0
+    assert sum(x["paid_within_30"] for x in wanted) < sum(x["letters"] for x in wanted)

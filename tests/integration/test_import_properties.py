@@ -195,7 +195,8 @@ def test_any_valid_drop_imports_exactly_and_again_changes_nothing(
             ]
             theirs = sorted((k for k in credits if k.customer_id == customer.customer_id), key=_id)
             assert sorted(stored.credits, key=_id) == theirs
-        before = {c.customer_id: raw_items(aws, c.customer_id) for c in customers}
+        before = {c.customer_id: erp_items(aws, c.customer_id) for c in customers}
+        logged = {c.customer_id: len(import_entries(aws, c.customer_id)) for c in customers}
 
         # The same bytes uploaded again under the same keys: nothing to do.
         again = _statuses(driver, folder, files, order)
@@ -203,7 +204,26 @@ def test_any_valid_drop_imports_exactly_and_again_changes_nothing(
         # And under other keys: imported again, and the table does not change.
         elsewhere = _statuses(driver, f"{folder}-again", files, list(files))
         assert set(elsewhere.values()) == {"imported"}, elsewhere
-    assert {c.customer_id: raw_items(aws, c.customer_id) for c in customers} == before
+    assert {c.customer_id: erp_items(aws, c.customer_id) for c in customers} == before
+    # Only the activity log grows: the imports under the other keys touched them again.
+    assert {c.customer_id: len(import_entries(aws, c.customer_id)) for c in customers} == {
+        c: 2 * n for c, n in logged.items()
+    }
+
+
+def import_entries(aws: EmbeddedAws, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's activity entries of imports (SPEC 2.10), wire format."""
+    return [
+        it
+        for it in raw_items(aws, customer_id)
+        if it["kind"]["S"] == "activity" and it["action"]["S"] == "import"
+    ]
+
+
+def erp_items(aws: EmbeddedAws, customer_id: str) -> list[dict[str, Any]]:
+    """Every item of the customer as stored but the activity log's import entries."""
+    imports = import_entries(aws, customer_id)
+    return [it for it in raw_items(aws, customer_id) if it not in imports]
 
 
 def _id(row: Any) -> str:

@@ -150,7 +150,9 @@ class NextLetters(BaseModel):
 
 class ActivityOut(BaseModel):
     at: dt.datetime
-    kind: str = Field(description="change (someone's action) | letter")
+    kind: str = Field(
+        description="change (someone's action) | import (a file wrote its rows) | letter"
+    )
     action: str
     actor: str = Field(description="Who: an IAM principal, a Cognito user, `local`.")
     target: str

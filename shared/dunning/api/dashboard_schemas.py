@@ -165,10 +165,12 @@ class RecentLetter(BaseModel):
 class LevelCount(BaseModel):
     level: int
     letters: int = Field(description="Letters the daily runs made at this level in the period.")
-    # Not aggregated yet: null until the run tracks when a letter's invoices are paid.
-    paid_within_7: int | None = None
-    paid_within_14: int | None = None
-    paid_within_30: int | None = None
+    paid_within_7: int = Field(
+        description="Of those letters, how many had all their invoices paid within 7 days "
+        "of the letter date (counted once the last one is known paid)."
+    )
+    paid_within_14: int = Field(description="The same within 14 days.")
+    paid_within_30: int = Field(description="The same within 30 days.")
 
 
 class LettersOut(BaseModel):
@@ -193,11 +195,38 @@ class SkippedRun(BaseModel):
     why: str
 
 
+class UnaddressedOut(BaseModel):
+    letter_id: str
+    date: dt.date = Field(description="The day it went to the print queue.")
+    customer_id: str
+    subsidiary_id: str
+
+
+class BouncedOut(BaseModel):
+    address: str
+    reason: str = Field(description="bounce | complaint")
+    at: dt.datetime
+    letter_id: str | None
+
+
+class RejectedImportOut(BaseModel):
+    key: str = Field(description="The object key it was uploaded as (under incoming/).")
+    file: str
+    type: str
+    errors: int
+    report: str | None = Field(description="Where the error report is in the bucket.")
+    detail: str
+
+
 class AttentionOut(BaseModel):
     letters: list[AttentionLetter]
     skipped_runs: list[SkippedRun]
-    # Kept by other parts as they come (print without address, SPEC 2.8; email marks and
-    # the import ledger's rejected files): empty lists until they are wired here.
-    unaddressed_letters: list[str] = []
-    bounced_addresses: list[str] = []
-    rejected_imports: list[str] = []
+    unaddressed_letters: list[UnaddressedOut] = Field(
+        description="Printed letters whose recipient has no postal address (last 90 days)."
+    )
+    bounced_addresses: list[BouncedOut] = Field(
+        description="Addresses marked bouncing or complaining (DELETE /email-marks/{address})."
+    )
+    rejected_imports: list[RejectedImportOut] = Field(
+        description="Files whose newest upload was rejected (a good upload replaces it)."
+    )

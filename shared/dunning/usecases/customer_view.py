@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from dunning.domain.control.audit import Activity
+from dunning.domain.control.audit import Action, Activity, chunk_of
 from dunning.domain.control.balances import CurrencyBalance, balances
 from dunning.domain.control.marks import EmailMark
 from dunning.domain.control.partition import CustomerPartition
@@ -38,7 +38,7 @@ class TimelineEntry:
 
     key: str  # orders the log (newest first) and pages it
     at: datetime
-    kind: str  # change | letter
+    kind: str  # change | import | letter
     action: str
     actor: str
     target: str
@@ -117,7 +117,8 @@ class CustomerViews(Lookups):
         return InvoiceOverview(invoice, found.today, letters, pauses)
 
     def activity(self, customer_id: str, limit: int, cursor: str | None) -> ActivityPage:
-        """Newest first: the changes made to the customer and its letters."""
+        """Newest first: the changes made to the customer, the imports that wrote its
+        rows (file, type, time, its rows) and its letters."""
         before = _decoded(cursor)
         config = self.deps.config.load()
         found = self._customer(config, customer_id)
@@ -186,9 +187,24 @@ def _promise_state(promise: Promise, balance_now: Decimal) -> str:
 
 
 def _merged(changes: Any, letters: list[LedgerEntry], before: str | None) -> list[TimelineEntry]:
-    entries = [_change_entry(a) for a in changes] + [_letter_entry(e) for e in letters]
+    entries = [_change_entry(a) for a in _one_per_chunk(changes)]
+    entries += [_letter_entry(e) for e in letters]
     kept = [e for e in entries if before is None or e.key < before]
     return sorted(kept, key=lambda e: e.key, reverse=True)
+
+
+def _one_per_chunk(changes: Any) -> list[Activity]:
+    """An import's entries written twice (a retry after a crash, at another time) show
+    once: the id names the upload."""
+    seen: set[str] = set()
+    out: list[Activity] = []
+    for a in changes:
+        if a.action is Action.IMPORT:
+            if chunk_of(a) in seen:
+                continue
+            seen.add(chunk_of(a))
+        out.append(a)
+    return out
 
 
 def _page(entries: list[TimelineEntry], limit: int) -> ActivityPage:
@@ -198,8 +214,9 @@ def _page(entries: list[TimelineEntry], limit: int) -> ActivityPage:
 
 
 def _change_entry(a: Activity) -> TimelineEntry:
+    kind = "import" if a.action is Action.IMPORT else "change"
     return TimelineEntry(
-        a.order_key, a.at, "change", str(a.action), a.actor, a.target, a.target_id, dict(a.detail)
+        a.order_key, a.at, kind, str(a.action), a.actor, a.target, a.target_id, dict(a.detail)
     )
 
 

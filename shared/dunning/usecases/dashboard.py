@@ -23,12 +23,20 @@ from dunning.domain.configuration.config import (
     NotConfigured,
     Subsidiary,
 )
-from dunning.domain.delivery.ledger import LedgerEntry
+from dunning.domain.control.marks import EmailMark
+from dunning.domain.delivery.ledger import LedgerEntry, UnaddressedLetter
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.figures.figures import FigureRow, Figures, by_currency, figures
+from dunning.domain.figures.paid_within import WINDOWS
 from dunning.domain.figures.partial import Partial
+from dunning.domain.imports.tracking import ImportRecord
 from dunning.domain.model import LetterStatus, Pause, Promise
 from dunning.ports import Clock, ConfigSource, DunningError, NotFound
+
+# Queries one page of the customer list may make per subsidiary when `q` or `paused`
+# leave rows out: a page holds `limit` matching rows unless these ran out first (then
+# it is short, and its cursor reads on from where they stopped).
+MAX_FILTER_READS = 5
 
 
 class BadQuery(DunningError):
@@ -53,6 +61,8 @@ class DayLike(Protocol):
     def currencies(self) -> Mapping[str, Partial]: ...
     @property
     def letters_by_level(self) -> Mapping[int, int]: ...
+    @property
+    def paid_within(self) -> Mapping[tuple[int, int], int]: ...
 
 
 Page = tuple[list[Any], str | None]
@@ -71,13 +81,22 @@ class DashboardRepository(Protocol):
         *,
         min_overdue: Decimal | None = None,
         largest_first: bool = True,
-    ) -> Page: ...
+        keep: Callable[[FigureRow], bool] | None = None,
+        max_reads: int = 1,
+    ) -> Page:
+        """Up to `limit` rows `keep` accepts, reading on for at most `max_reads`
+        Queries; the cursor resumes right after the last row read."""
+        ...
+
     def pauses(self, subsidiary_id: str, limit: int, cursor: str | None) -> Page: ...
     def promises(self, subsidiary_id: str, limit: int, cursor: str | None) -> Page: ...
     def letters(
         self, status: LetterStatus, first: date, last: date, limit: int, cursor: str | None
     ) -> Page: ...
     def skipped_days(self, subsidiary_id: str, limit: int) -> list[tuple[date, str]]: ...
+    def unaddressed(self, first: date, last: date, limit: int) -> list[UnaddressedLetter]: ...
+    def rejected_imports(self, limit: int) -> list[ImportRecord]: ...
+    def bounce_marks(self, limit: int) -> list[EmailMark]: ...
 
 
 @dataclass
@@ -96,6 +115,13 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class LevelFigures:
+    level: int
+    letters: int
+    paid_within: Mapping[int, int]  # window (7, 14, 30) -> letters paid within it
+
+
+@dataclass(frozen=True)
 class PromiseView:
     promise: Promise
     subsidiary_id: str
@@ -111,12 +137,13 @@ class PauseView:
 
 @dataclass(frozen=True)
 class Attention:
-    letters: list[LedgerEntry]
-    skipped: list[tuple[str, date, str]]  # subsidiary, day, why
-    # Printed letters without a postal address and bounced addresses come from
-    # lists other modules keep (SPEC 2.8, 2.9): empty here until they exist.
-    unaddressed: list[Any] = field(default_factory=list)
-    bounced: list[Any] = field(default_factory=list)
+    """SPEC 2.7's needs attention, each list newest first and at most `limit` long."""
+
+    letters: list[LedgerEntry]  # needs_reconciliation or failed, last 90 days
+    skipped: list[tuple[str, date, str]]  # subsidiary, day, why (the freshness guard)
+    unaddressed: list[UnaddressedLetter] = field(default_factory=list)  # last 90 days
+    bounced: list[EmailMark] = field(default_factory=list)  # not cleared yet
+    rejected: list[ImportRecord] = field(default_factory=list)  # newest upload rejected
 
 
 class Dashboard:
@@ -194,16 +221,19 @@ class Dashboard:
         subs = self.subsidiaries(query.subsidiary)
         currency_of = {s.subsidiary_id: query.currency or s.base_currency for s in subs}
 
+        filtered = query.paused is not None or bool(query.q)
+
         def fetch(sub: str, n: int, cursor: str | None) -> Page:
-            rows, more = self.deps.repo.ranked(
+            return self.deps.repo.ranked(
                 sub,
                 currency_of[sub],
                 n,
                 cursor,
                 min_overdue=query.min_overdue,
                 largest_first=query.sort != "overdue_asc",
+                keep=query.matches if filtered else None,
+                max_reads=MAX_FILTER_READS,
             )
-            return [r for r in rows if query.matches(r)], more
 
         return self._across(subs, query.cursor, query.limit, fetch)
 
@@ -248,14 +278,22 @@ class Dashboard:
 
         return _across_keys([str(s) for s in statuses], cursor, limit, fetch)
 
-    def letters_by_level(self, first: date, last: date) -> dict[int, int]:
-        """Letters the daily runs made per level in first..last (from the day items)."""
-        counts: dict[int, int] = {}
+    def letters_by_level(self, first: date, last: date) -> list[LevelFigures]:
+        """Letters the daily runs made per level dated first..last, and how many of them
+        had all their invoices paid within 7, 14 and 30 days (from the day items)."""
+        made: dict[int, int] = {}
+        paid: dict[tuple[int, int], int] = {}
         for sub in self.subsidiaries(None):
             for day in self.deps.repo.days(sub.subsidiary_id, first, last, 400):
                 for level, n in day.letters_by_level.items():
-                    counts[level] = counts.get(level, 0) + n
-        return dict(sorted(counts.items()))
+                    made[level] = made.get(level, 0) + n
+                for key, n in day.paid_within.items():
+                    paid[key] = paid.get(key, 0) + n
+        levels = sorted(made.keys() | {level for level, _ in paid})
+        return [
+            LevelFigures(level, made.get(level, 0), {n: paid.get((level, n), 0) for n in WINDOWS})
+            for level in levels
+        ]
 
     def attention(self, limit: int) -> Attention:
         today = self.deps.clock.now().date()
@@ -269,7 +307,14 @@ class Dashboard:
             for s in self.subsidiaries(None)
             for day, why in self.deps.repo.skipped_days(s.subsidiary_id, limit)
         ]
-        return Attention(letters[:limit], skipped[:limit])
+        repo = self.deps.repo
+        return Attention(
+            letters[:limit],
+            skipped[:limit],
+            repo.unaddressed(since, today, limit),
+            repo.bounce_marks(limit),
+            repo.rejected_imports(limit),
+        )
 
     def _across(
         self,

@@ -4,13 +4,14 @@ the two re-decides the same letters rather than losing them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dunning.domain.configuration.config import Config
 from dunning.domain.delivery.pending import pending_plan
 from dunning.domain.engine.run import Snapshot, evaluate
+from dunning.domain.figures.paid_within import LetterWatch, watch
 from dunning.domain.model import (
     Contact,
     Customer,
@@ -32,6 +33,7 @@ class EvaluationRepository(Protocol):
         letters: list[Letter],
         status_of: dict[str, LetterStatus],
         deliveries: dict[str, dict[str, Any]] | None = None,
+        watches: Sequence[LetterWatch] = (),
     ) -> list[Letter]: ...
     def contacts(self, customer_id: str) -> list[Contact]: ...
     def save_states(
@@ -78,7 +80,9 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     }
     pending = [x for x in result.letters if status_of[x.letter_id] is LetterStatus.PENDING_APPROVAL]
     plans = _pending_plans(config, msg.subsidiary_id, snapshot, pending, deps)
-    fresh = deps.repo.record_letters(list(result.letters), dict(status_of), plans)
+    # Each letter is watched until its invoices are paid (the dashboard's paid within).
+    watches = [watch(letter) for letter in result.letters] if deps.figures else []
+    fresh = deps.repo.record_letters(list(result.letters), dict(status_of), plans, watches)
     jobs = [
         LetterJob(letter.customer_id, letter.letter_id)
         for letter in fresh

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from dunning.domain.control.audit import Activity
 from dunning.domain.imports.schema import kind_for_key
 from dunning.domain.imports.tracking import ImportRecord, ObjectRef, WaitPolicy
 from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup
@@ -27,6 +28,9 @@ class ImportRepository(Protocol):
     def put_invoices(self, invoices: Iterable[Invoice]) -> set[str]: ...
     def put_credits(self, credits: Iterable[Credit]) -> set[str]: ...
     def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None: ...
+    def record_activities(self, activities: Iterable[Activity]) -> int:
+        """The customers' activity entries of a chunk (who imported what)."""
+        ...
 
 
 class ImportLedgerPort(Protocol):

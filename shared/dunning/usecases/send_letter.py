@@ -71,6 +71,11 @@ class LedgerRepository(Protocol):
         store allows; returns the ids of the letters found in another state."""
         ...
 
+    def mark_unaddressed(self, entry: PrintEntry) -> None:
+        """List a letter put in the print queue without a postal address (needs
+        attention, SPEC 2.8)."""
+        ...
+
 
 @dataclass
 class SendDeps:
@@ -231,6 +236,8 @@ def _deliver(
         attempt.record |= {"pdf_key": pdf_key, "print_entry": entry_key}
         deps.documents.put(pdf_key, pdf.data, PDF)
         deps.documents.put(entry_key, entry_json(entry), "application/json")  # last: complete
+        if not entry.has_address:
+            deps.repo.mark_unaddressed(entry)  # the print room cannot post it: a person must
     else:
         attempt.record["pdf_key"] = archive_key(letter)
         deps.documents.put(attempt.record["pdf_key"], pdf.data, PDF)

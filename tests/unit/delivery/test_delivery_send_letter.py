@@ -63,6 +63,10 @@ class Ledger:
     marks: set[str] = field(default_factory=set)
     history: list[str] = field(default_factory=list)
     writes: int = 0  # calls of transition_letters: one per message
+    unaddressed: list[str] = field(default_factory=list)  # letters printed without address
+
+    def mark_unaddressed(self, entry: Any) -> None:
+        self.unaddressed.append(entry.letter_id)
 
     def sending_view(self, customer_id: str, letter_id: str) -> Any:
         found = self.entries.get(letter_id)

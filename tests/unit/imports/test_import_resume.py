@@ -110,6 +110,9 @@ class Repo:
     def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None:
         pass
 
+    def record_activities(self, activities: Any) -> int:
+        return len(list(activities))
+
 
 @dataclass
 class Queue:

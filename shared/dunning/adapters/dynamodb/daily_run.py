@@ -15,6 +15,7 @@ from dunning.adapters.dynamodb.batch import write
 from dunning.adapters.dynamodb.errors import failed_conditions, typed
 from dunning.adapters.dynamodb.figures import figure_row, history_invoice
 from dunning.adapters.dynamodb.letter_ledger import TRANSACTION_ITEMS, LetterLedgerTable
+from dunning.adapters.dynamodb.letter_watch import letter_watch, watch_item
 from dunning.adapters.dynamodb.models import (
     ContactItem,
     CreditItem,
@@ -29,10 +30,12 @@ from dunning.adapters.dynamodb.models import (
     PauseItem,
     PromiseItem,
     StateItem,
+    WatchItem,
     connection,
 )
 from dunning.domain.engine.run import Snapshot
 from dunning.domain.figures.figures import FigureRow
+from dunning.domain.figures.paid_within import LetterWatch
 from dunning.domain.model import (
     Contact,
     Customer,
@@ -108,6 +111,7 @@ class DailyRunTable:
         pending: set[ScopeRef] = set()
         history: list[Invoice] = []
         figures: list[FigureRow] = []
+        watches: list[LetterWatch] = []
         query = Item.by_shard.query(keys.shard_key(subsidiary_id), Item.gsi1sk.between(first, last))
         for it in query:
             if isinstance(it, LetterItem):
@@ -116,6 +120,8 @@ class DailyRunTable:
                 history.append(history_invoice(it))
             elif isinstance(it, FigureItem):
                 figures.append(figure_row(it))
+            elif isinstance(it, WatchItem):
+                watches.append(letter_watch(it))
             else:
                 parts.setdefault(type(it), []).append(mapping.to_domain(it))
         return Snapshot(
@@ -129,6 +135,7 @@ class DailyRunTable:
             pending=frozenset(pending),
             history=history,
             figures=figures,
+            watches=watches,
         )
 
     def save_states(
@@ -157,17 +164,23 @@ class DailyRunTable:
         letters: Sequence[Letter],
         status_of: dict[str, LetterStatus],
         deliveries: dict[str, dict[str, Any]] | None = None,
+        watches: Sequence[LetterWatch] = (),
     ) -> list[Letter]:
         """Write each new letter to the ledger; returns those not delivered yet (to enqueue).
 
         Up to 100 letters per TransactWriteItems, each conditional on its id being
         new: a letter id already in the ledger is left as it is, so a redelivered
-        evaluation message cannot reset a letter that is being sent.
+        evaluation message cannot reset a letter that is being sent. A letter's watch
+        (`watches`, by letter id: figures.paid_within) is written in the same
+        transaction, so it exists exactly when its letter does and a redelivery does
+        not start it again (50 letters per transaction then).
         """
+        watched = {w.letter_id: w for w in watches}
+        per = TRANSACTION_ITEMS // 2 if watched else TRANSACTION_ITEMS
         fresh: list[Letter] = []
-        for start in range(0, len(letters), TRANSACTION_ITEMS):
-            chunk = list(letters[start : start + TRANSACTION_ITEMS])
-            fresh += _record_chunk(chunk, status_of, deliveries or {})
+        for start in range(0, len(letters), per):
+            chunk = list(letters[start : start + per])
+            fresh += _record_chunk(chunk, status_of, deliveries or {}, watched)
         return fresh
 
 
@@ -175,6 +188,7 @@ def _record_chunk(
     pending: list[Letter],
     status_of: dict[str, LetterStatus],
     deliveries: dict[str, dict[str, Any]],
+    watched: dict[str, LetterWatch],
 ) -> list[Letter]:
     fresh: list[Letter] = []
     while pending:
@@ -184,9 +198,14 @@ def _record_chunk(
                     delivery = deliveries.get(letter.letter_id, {})
                     item = mapping.letter_item(letter, status_of[letter.letter_id], delivery)
                     tx.save(item, condition=LetterItem.pk.does_not_exist())
+                    if letter.letter_id in watched:
+                        tx.save(watch_item(watched[letter.letter_id]))
             return fresh + pending
         except TransactWriteError as e:
-            known = failed_conditions(e)
+            actions = failed_conditions(e)
+            known = [
+                actions[i] if i < len(actions) else False for i in _letter_actions(pending, watched)
+            ]
             if not any(known):
                 raise typed(e) from e
             for letter, exists in zip(pending, known, strict=False):
@@ -194,6 +213,16 @@ def _record_chunk(
                     fresh.append(letter)
             pending = [p for p, exists in zip(pending, known, strict=False) if not exists]
     return fresh
+
+
+def _letter_actions(pending: list[Letter], watched: dict[str, LetterWatch]) -> list[int]:
+    """The index of each letter's own action in its transaction."""
+    out: list[int] = []
+    at = 0
+    for letter in pending:
+        out.append(at)
+        at += 2 if letter.letter_id in watched else 1
+    return out
 
 
 def _still_queued(letter: Letter) -> bool:

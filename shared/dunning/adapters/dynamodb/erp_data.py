@@ -8,11 +8,13 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from dunning.adapters.dynamodb import keys, mapping
+from dunning.adapters.dynamodb.activity_log import activity_item
 from dunning.adapters.dynamodb.batch import BatchWriter, write
 from dunning.adapters.dynamodb.figures import history_item
 from dunning.adapters.dynamodb.mapping import Placement
 from dunning.adapters.dynamodb.models import CustomerItem, Item, MarkItem
 from dunning.adapters.dynamodb.payment_matches import put_matches
+from dunning.domain.control.audit import Activity
 from dunning.domain.letters.payments import payment_matches
 from dunning.domain.model import Contact, Credit, Customer, Invoice, InvoiceGroup, dunned_as
 
@@ -119,6 +121,10 @@ class ErpDataTable:
                 ],
             )
         }
+
+    def record_activities(self, activities: Iterable[Activity]) -> int:
+        """Each in its customer's partition (the activity log), batched like the rows."""
+        return write((activity_item(a) for a in activities), self.writer)
 
     def mark_import(self, subsidiary_id: str, at: datetime, detail: str) -> None:
         MarkItem(

@@ -16,20 +16,23 @@ client as decimal strings (exact to 38 digits), never through floats.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pynamodb.exceptions import PutError, PynamoDBConnectionError
 
 from dunning.adapters.dynamodb import keys
-from dunning.adapters.dynamodb.batch import write
+from dunning.adapters.dynamodb.errors import typed
+from dunning.adapters.dynamodb.letter_watch import PAID, count_paid, watch_item, watch_sk
 from dunning.adapters.dynamodb.mapping import Placement
-from dunning.adapters.dynamodb.models import FigureItem, HistoryItem, Item, connection
+from dunning.adapters.dynamodb.models import FigureItem, HistoryItem, Item, WatchItem, connection
 from dunning.domain.figures.codec import flat, partial_from_dict, partial_to_dict, unflat
 from dunning.domain.figures.figures import FigureRow
+from dunning.domain.figures.paid_within import LetterWatch
 from dunning.domain.figures.partial import WINDOW_DAYS, Partial
 from dunning.domain.model import Invoice, InvoiceStatus
 
@@ -129,24 +132,42 @@ class DayFigures:
     shards: int
     currencies: Mapping[str, Partial]
     letters_by_level: Mapping[int, int]
+    # (level, window) -> letters of this day paid within it (paid_within.WINDOWS)
+    paid_within: Mapping[tuple[int, int], int] = field(default_factory=dict)
 
 
 class FiguresWriter:
     """The daily run's side: one shard's changed rows and its share of the day."""
 
     def write_rows(
-        self, rows: Iterable[tuple[FigureRow, str]], gone: Iterable[tuple[str, str]], as_of: date
+        self,
+        rows: Iterable[tuple[FigureRow, str]],
+        gone: Iterable[tuple[str, str]],
+        as_of: date,
+        watches: Iterable[LetterWatch] = (),
+        unwatched: Iterable[LetterWatch] = (),
     ) -> int:
-        """Put the changed rows (each with the customer it is dunned as), delete the
-        rows of (customer, currency) that have nothing left to show."""
-        items = [figure_item(row, dunned, as_of) for row, dunned in rows]
-        doomed = [FigureItem(keys.cust_pk(c), keys.figures_sk(cur)) for c, cur in gone]
-        written = write(items)
-        if doomed:
-            with FigureItem.batch_write() as batch:
+        """Put the changed rows (each with the customer it is dunned as) and the letter
+        watches, delete the rows of (customer, currency) that have nothing left to show
+        and the watches dropped: one stream of BatchWriteItem requests of 25."""
+        puts: list[Item] = [figure_item(row, dunned, as_of) for row, dunned in rows]
+        puts += [watch_item(w) for w in watches]
+        doomed: list[Item] = [FigureItem(keys.cust_pk(c), keys.figures_sk(cur)) for c, cur in gone]
+        doomed += [WatchItem(keys.cust_pk(w.customer_id), watch_sk(w.letter_id)) for w in unwatched]
+        if not puts and not doomed:
+            return 0
+        try:
+            with Item.batch_write() as batch:
+                for item in puts:
+                    batch.save(item)
                 for item in doomed:
                     batch.delete(item)
-        return written + len(doomed)
+        except (PutError, PynamoDBConnectionError) as e:
+            raise typed(e) from e
+        return len(puts) + len(doomed)
+
+    def count_paid(self, counted: Sequence[tuple[LetterWatch, frozenset[int]]]) -> int:
+        return count_paid(counted)
 
     def add_to_day(
         self,
@@ -198,14 +219,18 @@ def day_figures(item: Mapping[str, Any]) -> DayFigures:
     as_of = date.fromisoformat(item["sk"]["S"].removeprefix(keys.DAY))
     per_currency: dict[str, dict[str, Decimal]] = {}
     by_level: dict[int, int] = {}
+    paid: dict[tuple[int, int], int] = {}
     for name, value in item.items():
         if "|" not in name or "N" not in value:
             continue
-        head, field = name.split("|", 1)
+        head, rest = name.split("|", 1)
         if head == "letters":
-            by_level[int(field)] = int(value["N"])
+            by_level[int(rest)] = int(value["N"])
+        elif head == PAID:
+            level, window = rest.split("|")
+            paid[(int(level), int(window))] = int(value["N"])
         else:
-            per_currency.setdefault(head, {})[field] = Decimal(value["N"])
+            per_currency.setdefault(head, {})[rest] = Decimal(value["N"])
     return DayFigures(
         subsidiary_id=subsidiary_id,
         as_of=as_of,
@@ -213,6 +238,7 @@ def day_figures(item: Mapping[str, Any]) -> DayFigures:
         shards=len(item.get(SHARDS, {}).get("SS", [])),
         currencies={cur: unflat(v) for cur, v in sorted(per_currency.items())},
         letters_by_level=dict(sorted(by_level.items())),
+        paid_within=dict(sorted(paid.items())),
     )
 
 
@@ -230,6 +256,7 @@ def query_days(
         },
         ScanIndexForward=not newest_first,
         Limit=limit,
+        ReturnConsumedCapacity="TOTAL",
     )
     for item in answer.get("Items", []):
         yield day_figures(item)

@@ -12,7 +12,7 @@ are imported again, which changes nothing.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import GetError, PutError, PynamoDBConnectionError
 
@@ -23,6 +23,10 @@ from dunning.domain.imports.tracking import FINAL, ImportRecord, ImportState
 from dunning.ports import Conflict
 
 KEEP_FINISHED = timedelta(days=180)
+
+
+def import_record(it: ImportItem) -> ImportRecord:
+    return _record(it)
 
 
 class ImportLedger:
@@ -56,7 +60,7 @@ class ImportLedger:
 
 def _item(r: ImportRecord) -> ImportItem:
     final = r.state in FINAL
-    return ImportItem(
+    it = ImportItem(
         keys.import_pk(r.key),
         keys.IMPORT_OBJECT,
         sequencer=r.sequencer,
@@ -80,6 +84,10 @@ def _item(r: ImportRecord) -> ImportItem:
         updated_at=datetime.now().astimezone().isoformat(timespec="seconds"),
         expires_at=int(time.time() + KEEP_FINISHED.total_seconds()) if final else None,
     )
+    if r.state is ImportState.REJECTED:  # listed under needs attention until replaced
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        keys.by_rejected(it, at, r.key)
+    return it
 
 
 def _record(it: ImportItem) -> ImportRecord:

@@ -9,6 +9,8 @@ Keys (all strings):
                          | ACT#<UTC time, ISO>#<activity id>   who changed what (audit)
                          | HIST#<invoice id>   an invoice no longer open, for the figures
                          | FIG#<currency>      the customer's dashboard figures
+                         | WATCH#<letter id>   a letter until its invoices are paid
+                         | NOADDR#<letter id>  printed, but no postal address
   pk SUB#<subsidiary> sk IMPORT | RUN#<as_of> | SKIP#<as_of>
   pk FIG#<subsidiary> sk DAY#<as_of>            the subsidiary's figures of one day
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
@@ -20,6 +22,8 @@ Keys (all strings):
            OVERDUE#<subsidiary>#<currency> / <overdue, fixed width>#<customer>
            PAUSES#<subsidiary> / <customer>#<target>#<id>
            PROMISES#<subsidiary> / <date>#<customer>#<currency>
+           UNADDRESSED / <day>#<letter id>   printed letters without a postal address
+           IMPORTS#rejected / <UTC time>#<object key>   files whose newest upload failed
 
 Activity items sort by time inside the partition, so the newest come first from a
 Query that reads backwards; they are in no index (evaluation and sending never
@@ -214,3 +218,21 @@ def pauses_key(subsidiary_id: str) -> str:
 
 def promises_key(subsidiary_id: str) -> str:
     return f"PROMISES#{subsidiary_id}"
+
+
+# --- needs attention (usecases/dashboard.py Dashboard.attention) --------------------------
+
+UNADDRESSED = "UNADDRESSED"
+REJECTED_IMPORTS = "IMPORTS#rejected"
+
+
+def unaddressed_sk(letter_id: str) -> str:
+    return f"NOADDR#{letter_id}"
+
+
+def by_unaddressed(item: Item, day: date, letter_id: str) -> None:
+    item.gsi3pk, item.gsi3sk = UNADDRESSED, f"{day.isoformat()}#{letter_id}"
+
+
+def by_rejected(item: Item, at_utc: str, object_key: str) -> None:
+    item.gsi3pk, item.gsi3sk = REJECTED_IMPORTS, f"{at_utc}#{object_key}"

@@ -3,6 +3,7 @@ state changed only by conditional writes, so a letter is never sent twice."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, cast
@@ -27,11 +28,14 @@ from dunning.adapters.dynamodb.models import (
     HistoryItem,
     Item,
     LetterItem,
+    MarkItem,
     PaymentMatchItem,
     StateItem,
+    WatchItem,
     connection,
 )
 from dunning.domain.delivery.ledger import LedgerEntry, Transition
+from dunning.domain.delivery.print_queue import PrintEntry
 from dunning.domain.delivery.refresh import CustomerRecords
 from dunning.domain.delivery.routing import address_key
 from dunning.domain.model import Letter, LetterStatus
@@ -42,9 +46,16 @@ TRANSACTION_BYTES = 2_000_000  # well below its 4 MB
 
 # What sending never needs of a customer's partition: its other letters and its activity
 # log (they grow with every month of history), its scope states and its dashboard
-# figures and payment matches. Filtered by kind: keys cannot be filtered.
+# figures, letter watches, payment matches and marks. Filtered by kind: keys cannot be.
 _NOT_FOR_SENDING = ~Item.kind.is_in(
-    LetterItem, StateItem, ActivityItem, HistoryItem, FigureItem, PaymentMatchItem
+    LetterItem,
+    StateItem,
+    ActivityItem,
+    HistoryItem,
+    FigureItem,
+    WatchItem,
+    PaymentMatchItem,
+    MarkItem,
 )
 
 
@@ -113,6 +124,30 @@ class LetterLedgerTable:
             except Conflict:
                 conflicts.add(change.letter.letter_id)
         return conflicts
+
+    @staticmethod
+    def mark_unaddressed(entry: PrintEntry) -> None:
+        """A letter queued for print without a postal address, listed by day (ByStatus
+        UNADDRESSED) under needs attention."""
+        it = MarkItem(
+            keys.cust_pk(entry.customer_id),
+            keys.unaddressed_sk(entry.letter_id),
+            at=entry.day.isoformat(),
+            detail=json.dumps(
+                {
+                    "letter_id": entry.letter_id,
+                    "customer_id": entry.customer_id,
+                    "subsidiary_id": entry.subsidiary_id,
+                    "day": entry.day.isoformat(),
+                    "pdf_key": entry.pdf_key,
+                }
+            ),
+        )
+        keys.by_unaddressed(it, entry.day, entry.letter_id)
+        try:
+            it.save()
+        except PutError as e:
+            raise typed(e) from e
 
     def claim_letter(
         self, letter: Letter, delivery: dict[str, Any], addresses: Sequence[str]

@@ -313,6 +313,21 @@ class FigureItem(Item, discriminator="figures"):
     body = UnicodeAttribute()  # the partial as JSON of decimal strings and counts
 
 
+class WatchItem(Item, discriminator="watch"):
+    """A letter whose invoices are not all known paid yet (domain.figures.paid_within):
+    in ByShard under the letter's customer, so the shard Query brings it to the daily
+    run that settles it. Deleted when counted or dropped; TTL is only a backstop."""
+
+    letter_id = UnicodeAttribute()
+    subsidiary_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    as_of = DateAttribute()
+    level = NumberAttribute()
+    invoice_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    closed_on = UnicodeAttribute(null=True)  # JSON: invoice id -> first day seen closed
+    expires_at = NumberAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Item], ...] = (
     Item,
     CustomerItem,
@@ -331,6 +346,7 @@ ALL_MODELS: tuple[type[Item], ...] = (
     ActivityItem,
     HistoryItem,
     FigureItem,
+    WatchItem,
 )
 
 _bound: tuple[Any, ...] | None = None

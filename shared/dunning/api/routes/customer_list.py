@@ -22,8 +22,10 @@ router = Router()
     summary="Customers with their balances",
     description="One row per customer in one currency (default: each subsidiary's base "
     "currency), largest overdue first (`sort=overdue_asc`: smallest first), subsidiaries "
-    "in configuration order. `q` matches name or id; `paused` and `q` filter each page, "
-    "so a page may hold fewer rows than `limit`: follow `cursor` until it is null.",
+    "in configuration order. `q` matches name or id (case-insensitive). A page holds "
+    "`limit` matching rows, read on through the index for at most 5 Queries per "
+    "subsidiary (of 100 rows each when `q` or `paused` filter): a rare filter may give "
+    "a shorter page with a cursor; follow `cursor` until it is null.",
     tags=["customers"],
     operation_id="list_customers",
     responses=responses(404),

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from dunning.api.dashboard_schemas import (
     AttentionLetter,
     AttentionOut,
+    BouncedOut,
     BySubsidiaryOut,
     CustomerRowOut,
     FiguresOut,
@@ -22,6 +23,7 @@ from dunning.api.dashboard_schemas import (
     PromiseListOut,
     PromiseOut,
     RecentLetter,
+    RejectedImportOut,
     SkippedRun,
     SubsidiaryCurrency,
     SubsidiaryOut,
@@ -30,6 +32,7 @@ from dunning.api.dashboard_schemas import (
     TrendFigures,
     TrendOut,
     TrendPoint,
+    UnaddressedOut,
 )
 from dunning.api.routes.common import RAW_ID_MAX, responses
 from dunning.api.schemas import IsoDate
@@ -257,7 +260,8 @@ def _promise(v: PromiseView) -> PromiseOut:
     "/dashboard/letters",
     summary="Recent letters and letters by level",
     description="Sent and printed letters of the period, newest first (default: the last "
-    "30 days), and how many letters the daily runs made at each level.",
+    "30 days), how many letters the daily runs made at each level, and how many of those "
+    "had all their invoices paid within 7, 14 and 30 days of the letter date.",
     tags=TAGS,
     operation_id="dashboard_letters",
     responses=responses(),
@@ -283,7 +287,14 @@ def letters(
         for e in found
     ]
     by_level = [
-        LevelCount(level=lv, letters=n) for lv, n in service.letters_by_level(start, end).items()
+        LevelCount(
+            level=lv.level,
+            letters=lv.letters,
+            paid_within_7=lv.paid_within[7],
+            paid_within_14=lv.paid_within[14],
+            paid_within_30=lv.paid_within[30],
+        )
+        for lv in service.letters_by_level(start, end)
     ]
     return LettersOut(recent=recent, by_level=by_level, cursor=more)
 
@@ -291,8 +302,9 @@ def letters(
 @router.get(
     "/dashboard/attention",
     summary="What needs a person",
-    description="Letters needing reconciliation or failed (last 90 days) and days the "
-    "freshness guard held a subsidiary back.",
+    description="Letters needing reconciliation or failed and printed letters without a "
+    "postal address (last 90 days), days the freshness guard held a subsidiary back, "
+    "bounced addresses and rejected imports; each list newest first, at most `limit`.",
     tags=TAGS,
     operation_id="dashboard_attention",
     responses=responses(),
@@ -310,4 +322,28 @@ def attention(limit: PageLimit = 50) -> AttentionOut:
             for e in done.letters
         ],
         skipped_runs=[SkippedRun(subsidiary_id=s, date=d, why=w) for s, d, w in done.skipped],
+        unaddressed_letters=[
+            UnaddressedOut(
+                letter_id=u.letter_id,
+                date=u.day,
+                customer_id=u.customer_id,
+                subsidiary_id=u.subsidiary_id,
+            )
+            for u in done.unaddressed
+        ],
+        bounced_addresses=[
+            BouncedOut(address=m.address, reason=m.reason, at=m.at, letter_id=m.letter_id)
+            for m in done.bounced
+        ],
+        rejected_imports=[
+            RejectedImportOut(
+                key=r.key,
+                file=r.key.rsplit("/", 1)[-1],
+                type=r.file_kind,
+                errors=r.errors,
+                report=r.report or None,
+                detail=r.detail,
+            )
+            for r in done.rejected
+        ],
     )

@@ -4,6 +4,7 @@ between states (README, "Exactly once")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -48,3 +49,14 @@ class JobSkipped(StrEnum):
 
 
 JobResult = LetterStatus | JobSkipped
+
+
+@dataclass(frozen=True)
+class UnaddressedLetter:
+    """A letter put in the print queue though its recipient has no postal address: the
+    print room cannot post it (SPEC 2.8), a person must see to it."""
+
+    letter_id: str
+    day: date
+    customer_id: str
+    subsidiary_id: str

@@ -30,6 +30,7 @@ from dunning.domain.engine.scopes import (
     dunning_owners,
 )
 from dunning.domain.figures.figures import FigureRow
+from dunning.domain.figures.paid_within import LetterWatch
 from dunning.domain.gc_pause import cyclic_gc_paused
 from dunning.domain.model import (
     Credit,
@@ -65,6 +66,8 @@ class Snapshot:
     # were issued or paid lately, and the figures the previous run stored.
     history: Sequence[Invoice] = ()
     figures: Sequence[FigureRow] = ()
+    # Letters whose invoices are not all known paid yet (figures.paid_within).
+    watches: Sequence[LetterWatch] = ()
 
 
 @dataclass(frozen=True)
