@@ -82,9 +82,7 @@ def segments(text: str) -> Segments:
     encoding = Encoding.GSM7 if is_gsm7(text) else Encoding.UCS2
     sizes = _sizes(text, encoding)
     units = sum(sizes)
-    single, part = (
-        (GSM_SINGLE, GSM_PART) if encoding is Encoding.GSM7 else (UCS2_SINGLE, UCS2_PART)
-    )
+    single, part = (GSM_SINGLE, GSM_PART) if encoding is Encoding.GSM7 else (UCS2_SINGLE, UCS2_PART)
     if units == 0:
         return Segments(encoding, 0, 0)
     count = 1 if units <= single else _parts(sizes, part)

@@ -270,9 +270,7 @@ def _text(
     """The letter's text message when it is texted (SmsTooLong over the bound)."""
     if not where.texted or deps.sms is None:
         return None
-    return deps.sms.renderer.render_sms(
-        letter, customer, decision.config, language, decision.today
-    )
+    return deps.sms.renderer.render_sms(letter, customer, decision.config, language, decision.today)
 
 
 def _print_entry(

@@ -42,7 +42,9 @@ class PhoneMarksTable:
     @staticmethod
     def get_phone_mark(phone: str) -> PhoneMark | None:
         try:
-            it = AddressItem.get(keys.phone_pk(phone_key(phone)), keys.OPT_OUT, consistent_read=True)
+            it = AddressItem.get(
+                keys.phone_pk(phone_key(phone)), keys.OPT_OUT, consistent_read=True
+            )
         except AddressItem.DoesNotExist:
             return None
         return _mark(it)
