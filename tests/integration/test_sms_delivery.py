@@ -307,6 +307,7 @@ def test_an_opted_out_number_is_marked_listed_and_cleared_with_an_audit(
     letter_id = world.letter_id("C8", D1)
     status, delivery = world.ledger("C8", letter_id)
     assert status == "printed"  # its only channel had nobody left to text
+    assert delivery["note"] == "no phone to text: printed instead"
     assert world.texts(opted) == []
     mark = PhoneMarksTable.get_phone_mark(opted)
     assert mark is not None and mark.reason == "opted_out" and mark.letter_id == letter_id
