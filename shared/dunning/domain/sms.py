@@ -132,6 +132,29 @@ def plain(text: str) -> str:
     return " ".join(folded.split())
 
 
+# Latin letters that decompose to no GSM letter, with their plain form.
+_LATIN = str.maketrans(
+    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe"}
+)
+
+
+def gsm_fold(text: str) -> str:
+    """A name as a text can carry it in GSM-7: each letter GSM lacks without its accent
+    ("Łódź" -> "Lodz", "Ç" stays, GSM has it); a character with no such form stays as
+    it is (and makes the text UCS-2)."""
+    out = []
+    for ch in plain(text):
+        if ch in GSM_BASIC or ch in GSM_EXTENSION:
+            out.append(ch)
+            continue
+        bare = "".join(
+            c for c in unicodedata.normalize("NFKD", ch.translate(_LATIN))
+            if not unicodedata.combining(c)
+        )  # fmt: skip
+        out.append(bare if bare and is_gsm7(bare) else ch)
+    return "".join(out)
+
+
 def phone_key(phone: str) -> str:
     """How a phone number is compared and stored (opt-out marks): E.164 as imported,
     without spaces."""

@@ -17,7 +17,7 @@ from dunning.domain.letters.view import (
 )
 from dunning.domain.model import Customer, Letter
 from dunning.domain.remittance import letter_reference
-from dunning.domain.sms import plain, sms_link
+from dunning.domain.sms import gsm_fold, plain, sms_link
 
 MAX_COMPANY_CHARS = 40  # the sender's name in a text: long legal names are cut
 
@@ -28,7 +28,7 @@ class SmsView:
     template: str
     level: int
     language: str
-    company: str  # the subsidiary's name, at most MAX_COMPANY_CHARS
+    company: str  # the subsidiary's name in GSM letters where it can be, at most 40
     amount: str  # what we ask to be paid: amount due + fees + interest
     due_date: str  # the earliest due date of the letter's items
     pay_by: str
@@ -49,7 +49,7 @@ def build_sms_view(
     locale = format_locale(language, customer.language, subsidiary.locale)
     fmt = formatter(locale, letter.currency)
     due = min((i.due_date for i in letter.items), default=today)
-    company = plain(subsidiary.name)
+    company = gsm_fold(subsidiary.name)  # a sender's accents must not make it UCS-2
     if len(company) > MAX_COMPANY_CHARS:
         company = company[: MAX_COMPANY_CHARS - 3].rstrip() + "..."
     return SmsView(
