@@ -6,6 +6,7 @@ refused, never cut."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -125,3 +126,14 @@ def test_a_senders_accents_that_gsm_lacks_are_dropped_not_sent_as_ucs2(
     assert sms.text.startswith("Lodz Spolka z o.o.: ") and segments(sms.text).encoding == "gsm7"
     greek = texts.render_sms(letter, customer(), config(name="Ωμέγα ΑΕ"), "en", TODAY)
     assert segments(greek.text).encoding == "ucs2"  # no Latin form: sent as it is
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_months_dates_stay_gsm(texts: JinjaSmsRenderer, month: int, language: str):
+    # French "août" has a û, which GSM lacks: the date is written "aout"
+    day = date(2026, month, 15)
+    item = LetterItem("I-1", "N-1", day, day, Decimal("10.00"), Decimal("10.00"), 1)
+    letter = replace(two_invoice_letter(template="upcoming"), items=(item,))
+    sms = texts.render_sms(letter, customer(), config(), language, day)
+    assert segments(sms.text).encoding == "gsm7", sms.text

@@ -17,7 +17,7 @@ from dunning.domain.letters.view import (
 )
 from dunning.domain.model import Customer, Letter
 from dunning.domain.remittance import letter_reference
-from dunning.domain.sms import gsm_fold, plain, sms_link
+from dunning.domain.sms import gsm_fold, sms_link
 
 MAX_COMPANY_CHARS = 40  # the sender's name in a text: long legal names are cut
 
@@ -58,9 +58,10 @@ def build_sms_view(
         level=letter.level,
         language=language,
         company=company,
-        amount=plain(fmt.money(total_payable(letter))),
-        due_date=plain(fmt.day(due)),
-        pay_by=plain(fmt.day(today + timedelta(days=pay_within_days))),
+        # "août": GSM has no û; formatted values are folded like the sender's name
+        amount=gsm_fold(fmt.money(total_payable(letter))),
+        due_date=gsm_fold(fmt.day(due)),
+        pay_by=gsm_fold(fmt.day(today + timedelta(days=pay_within_days))),
         link=sms_link(subsidiary.payment_url, letter.letter_id),
         reference=letter_reference(letter.letter_id) or letter.letter_id,
         first_letter=letter.is_first,
