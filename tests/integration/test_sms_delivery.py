@@ -154,6 +154,8 @@ def test_a_duplicated_sms_job_sends_one_text(world: World, monkeypatch: pytest.M
     assert "https://pay.acme.example/?ref=RF" in text
     assert delivery["sms"]["sent"][0]["phone"] == phone
     assert delivery["sms"]["segments"] in (1, 2)
+    code, shown = world.driver.api("GET", f"/letters/{letter_id}")  # for a collector
+    assert code == 200 and shown["delivery"]["sms"]["text"] == text
 
 
 class CrashAfterPublish:
