@@ -185,11 +185,9 @@ class LetterLedgerTable:
 
 def _mark_of(address: str) -> str:
     """The key of an address's bounce mark, or of a phone number's opt-out mark."""
-    return (
-        phone_key(address)
-        if address.strip().startswith("+") and "@" not in address
-        else (address_key(address))
-    )
+    if address.strip().startswith("+") and "@" not in address:
+        return phone_key(address)
+    return address_key(address)
 
 
 def transaction_chunks(
