@@ -46,6 +46,7 @@ class SimulationResult:
     pdfs: int
     days: list[DayReport]
     rejected: list[str]
+    texts: int = 0
 
     def summary(self) -> dict[str, Any]:
         by_status: dict[str, int] = {}
@@ -56,6 +57,7 @@ class SimulationResult:
             "letters": len(self.letters),
             "by_status": by_status,
             "emails": self.emails,
+            "texts": self.texts,
             "pdfs": self.pdfs,
             "rejected_files": self.rejected,
             "skipped_runs": [
@@ -156,12 +158,13 @@ class Simulation:
             for line in letters:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
         emails = self._write_emails(self.out / "emails")
+        texts = self._write_sms(self.out / "sms.jsonl")
         pdfs = self._write_pdfs(self.out / "pdfs")
         self._write_reports(self.out / "rejected")
         self._write_dashboard(
             self.out / "dashboard", days[0].day if days else None, days[-1].day if days else None
         )
-        result = SimulationResult(letters, emails, pdfs, days, self.rejected)
+        result = SimulationResult(letters, emails, pdfs, days, self.rejected, texts)
         (self.out / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
         return result
 
@@ -182,6 +185,22 @@ class Simulation:
                 for e in LetterLedgerTable().letters(status)
             ]
         return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
+
+    def _write_sms(self, path: Path) -> int:
+        """OUT/sms.jsonl: the texts SNS received (SPEC 3.4)."""
+        from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
+        from dunning.composition import bind_table
+        from dunning.settings import Settings
+        from dunning_local.sms_out import published_sms, sms_lines
+
+        with self.aws.function_env("ApiFunction"):
+            bind_table(Settings.from_env())
+            entries = [e for s in LetterStatus for e in LetterLedgerTable().letters(s)]
+        lines = sms_lines(published_sms(self.aws.moto.url), entries)
+        with path.open("w", encoding="utf-8") as f:
+            for line in lines:
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return len(lines)
 
     def _write_dashboard(self, folder: Path, first_day: date | None, last_day: date | None) -> None:
         """GET /dashboard/summary as of the last day: all subsidiaries, then each one; and

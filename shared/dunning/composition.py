@@ -112,7 +112,25 @@ def send_deps(settings: Settings) -> SendDeps:
         redelivery=SqsRedelivery(_client("sqs", settings), settings.letter_queue_url)
         if settings.letter_queue_url
         else None,
+        sms=_sms(settings, dirs),
     )
+
+
+def _sms(settings: Settings, dirs: tuple[Path, ...]) -> Any:
+    """Texts with SNS: Publish on a client of one attempt (no idempotency token), the
+    opt-out check on the usual retries."""
+    from dunning.adapters.dynamodb.phone_marks import PhoneMarksTable
+    from dunning.adapters.ses import ONE_ATTEMPT
+    from dunning.adapters.sms_renderer import JinjaSmsRenderer
+    from dunning.adapters.sns import SnsTexter
+    from dunning.usecases.send_sms import SmsDeps
+
+    texter = SnsTexter(
+        _client("sns", settings, config=ONE_ATTEMPT),
+        settings.sms_sender_id,
+        reader=_client("sns", settings),
+    )
+    return SmsDeps(JinjaSmsRenderer(list(dirs)), texter, PhoneMarksTable())
 
 
 @cache

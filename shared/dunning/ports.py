@@ -183,3 +183,47 @@ class SignIn(Protocol):
     def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str: ...
 
     def logout_url(self, logout_uri: str) -> str: ...
+
+
+# --- text messages (SPEC 2.9) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmsText:
+    language: str
+    text: str  # one plain line
+    segments: int  # SMS segments it is sent in (domain/sms.py)
+
+
+class SmsRenderer(Protocol):
+    def render_sms(
+        self, letter: Letter, customer: Customer, config: Config, language: str, today: date
+    ) -> SmsText:
+        """The letter's text message, in `language` when its template has it;
+        dunning.domain.sms.SmsTooLong over the segment bound."""
+        ...
+
+
+class OptedOut(MessageRejected):
+    """The phone number opted out of texts from this account: never texted again until
+    a collector clears its mark."""
+
+
+class Texter(Protocol):
+    def send_text(self, phone: str, text: str) -> str:
+        """Sends one SMS (one attempt); returns the provider's message id.
+
+        A DunningError means nothing was accepted (TransientError: try again later;
+        OptedOut; MessageRejected: never). Any other exception leaves the outcome
+        unknown: the text may be on its way."""
+        ...
+
+    def opted_out(self, phones: Sequence[str]) -> frozenset[str]:
+        """Which of `phones` opted out of texts (as the provider knows it now)."""
+        ...
+
+
+class PhoneMarks(Protocol):
+    def mark_phone(self, phone: str, at: datetime, detail: str, letter_id: str | None) -> None:
+        """Record that the provider reported `phone` opted out (idempotent)."""
+        ...

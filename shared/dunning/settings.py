@@ -22,6 +22,7 @@ class Settings:
     # local folder of template overrides that takes the place of the S3 prefix.
     ses_configuration_set: str | None = None
     templates_override_dir: str | None = None
+    sms_sender_id: str | None = None  # SNS's AWS.SNS.SMS.SenderID, where the country allows
     run_hour: int = 6
     shard_size: int = 500
     dynamodb_endpoint: str | None = None  # DynamoDB Local; None on AWS
@@ -58,6 +59,7 @@ class Settings:
                 templates_prefix=env.get("TEMPLATES_PREFIX", "templates/"),
                 ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
                 templates_override_dir=env.get("TEMPLATES_OVERRIDE_DIR") or None,
+                sms_sender_id=env.get("SMS_SENDER_ID") or None,
                 run_hour=int(env.get("RUN_HOUR", "6")),
                 shard_size=int(env.get("SHARD_SIZE", "500")),
                 dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,

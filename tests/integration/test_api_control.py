@@ -18,6 +18,7 @@ import pytest
 
 from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
 from dunning.adapters.dynamodb.letter_ledger import LetterLedgerTable
+from dunning.adapters.dynamodb.phone_marks import PhoneMarksTable
 from dunning.composition import bind_table
 from dunning.domain.model import LetterStatus
 from dunning.settings import Settings
@@ -323,6 +324,35 @@ def test_marks_are_listed_and_cleared_with_an_audit(api: LocalDriver, aws: Embed
     ok(api, "DELETE", "/email-marks/zz%40cc.example")  # a mark no customer is known for
 
 
+def test_phone_marks_are_listed_by_number_and_cleared_with_an_audit(
+    api: LocalDriver, aws: EmbeddedAws
+):
+    ledger(aws)
+    letter_id = next(
+        e.letter.letter_id
+        for e in LetterLedgerTable().letters(LetterStatus.SENT)
+        if e.letter.customer_id == "CC-B"
+    )
+    marks = PhoneMarksTable()
+    at = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    marks.mark_phone("+31600000001", at, "CheckIfPhoneNumberIsOptedOut: opted out", letter_id)
+    marks.mark_phone("+31600000002", at, "", None)
+    listed = ok(api, "GET", "/phone-marks", limit="1")
+    assert [m["phone"] for m in listed["marks"]] == ["+31600000001"]
+    assert listed["marks"][0]["reason"] == "opted_out"
+    rest = ok(api, "GET", "/phone-marks", cursor=listed["cursor"])
+    assert "+31600000002" in [m["phone"] for m in rest["marks"]]
+    emails = ok(api, "GET", "/email-marks", limit="100")["marks"]
+    assert all("@" in m["address"] for m in emails)  # the email marks list no phone
+    assert ok(api, "DELETE", "/phone-marks/%2B31600000001")["cleared"] is True
+    status, answer = refused(api, "DELETE", "/phone-marks/%2B31600000001")
+    assert status == 404 and "no opt-out mark" in answer["message"]
+    log = ok(api, "GET", "/customers/CC-B/activity")["activity"]
+    assert log[0]["action"] == "clear_mark" and log[0]["target"] == "phone"
+    assert log[0]["target_id"] == "+31600000001"
+    ok(api, "DELETE", "/phone-marks/%2B31600000002")  # a mark no customer is known for
+
+
 # --- bad input --------------------------------------------------------------------------
 
 
@@ -334,6 +364,7 @@ UNKNOWN = [
     ("GET", "/letters/NOPE/pdf", None, "letter NOPE not found"),
     ("POST", "/letters/NOPE/reconcile", {"outcome": "sent"}, "letter NOPE not found"),
     ("DELETE", "/email-marks/nobody%40cc.example", None, "no bounce"),
+    ("DELETE", "/phone-marks/%2B31699999999", None, "no opt-out mark"),
 ]
 
 
@@ -352,6 +383,7 @@ BAD = [
     ("POST", "/letters/NOPE/reconcile", None, "body"),
     ("GET", "/customers/CC-A/activity?limit=0", None, "limit"),
     ("GET", "/email-marks?limit=x", None, "limit"),
+    ("GET", "/phone-marks?limit=0", None, "limit"),
 ]
 
 
@@ -382,6 +414,8 @@ def test_the_new_routes_are_in_the_openapi_document(api: LocalDriver):
         ("POST", "/letters/{letter_id}/reconcile"),
         ("GET", "/email-marks"),
         ("DELETE", "/email-marks/{address}"),
+        ("GET", "/phone-marks"),
+        ("DELETE", "/phone-marks/{phone}"),
     } <= ops
     pdf = doc["paths"]["/letters/{letter_id}/pdf"]["get"]["responses"]["200"]["content"]
     assert list(pdf) == ["application/pdf"]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
+from dunning.adapters.dynamodb.phone_marks import PhoneMarksTable
 from dunning.api.app import build_app
 from dunning.api.openapi import openapi_document
 from dunning.composition import bind_table
@@ -130,6 +131,12 @@ def marks(aws: EmbeddedAws) -> BounceMarksTable:
     return BounceMarksTable()
 
 
+def phone_marks(aws: EmbeddedAws) -> PhoneMarksTable:
+    with aws.function_env("ApiFunction"):
+        bind_table(Settings.from_env())
+    return PhoneMarksTable()
+
+
 # Every change route, with the least group that may make it.
 CHANGES = [
     ("POST", "/customers/RL-A/pause", {"reason": "dispute"}, "collector"),
@@ -150,6 +157,7 @@ CHANGES = [
     ("POST", "/letters/{letter}/cancel", {"reason": "no"}, "approver"),
     ("POST", "/letters/{letter}/reconcile", {"outcome": "sent"}, "approver"),
     ("DELETE", "/email-marks/b%40rl.example", None, "approver"),
+    ("DELETE", "/phone-marks/%2B31612345678", None, "approver"),
 ]
 
 
@@ -168,6 +176,7 @@ def test_a_viewer_changes_nothing_each_change_route_is_403_naming_the_group(
     letter_id = pending_letter(api, "RL-A")
     at = datetime(2026, 5, 4, 9, tzinfo=UTC)
     marks(aws).mark_address("b@rl.example", "bounce", at, "550 no such user", None)
+    phone_marks(aws).mark_phone("+31612345678", at, "opted out", None)
     before = changes(api, "RL-A")
     for method, path, body, group in CHANGES:
         status, answer = call(
@@ -187,6 +196,7 @@ def test_a_viewer_changes_nothing_each_change_route_is_403_naming_the_group(
     _, centre = api.api("GET", "/customers/RL-A")
     assert centre["pauses"] == [] and centre["promises"] == []
     assert marks(aws).get_mark("b@rl.example") is not None
+    assert phone_marks(aws).get_phone_mark("+31612345678") is not None
 
 
 def _what(method: str, path: str) -> str:

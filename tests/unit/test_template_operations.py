@@ -18,7 +18,7 @@ from samtranslator.translator.translator import Translator
 from samtranslator.yaml_helper import yaml_parse
 
 from dunning import observability
-from dunning.adapters.dynamodb.models import LetterItem
+from dunning.adapters.dynamodb.models import AddressItem, LetterItem
 from dunning.settings import Settings
 from dunning_local.template import TEMPLATE_PATH, load_template
 
@@ -197,24 +197,50 @@ def test_the_import_role_names_the_import_buckets_own_name():
         assert parts[4:] in ([], ["/*"])
 
 
-def test_render_and_send_writes_only_letter_items_and_checks_only_address_marks():
+def test_render_and_send_writes_only_letter_items_and_opt_out_marks_and_checks_only_marks():
     statements = _role_statements("RenderAndSendFunction")
     writes = [
         s
         for s in statements
         if any(a.startswith("dynamodb:") and a != "dynamodb:Query" for a in s["Action"])
     ]
-    by_action = {tuple(s["Action"]): s for s in writes}
-    assert set(by_action) == {("dynamodb:PutItem",), ("dynamodb:ConditionCheckItem",)}
-    put = by_action[("dynamodb:PutItem",)]["Condition"]
-    assert put["ForAllValues:StringLike"] == {"dynamodb:LeadingKeys": ["CUST#*"]}
-    allowed = set(put["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+    puts = [s for s in writes if s["Action"] == ["dynamodb:PutItem"]]
+    checks = [s for s in writes if s["Action"] == ["dynamodb:ConditionCheckItem"]]
+    assert len(puts) == 2 and len(checks) == 1 and len(writes) == 3
+    by_keys = {
+        tuple(s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]): s for s in puts
+    }
+    assert set(by_keys) == {("CUST#*",), ("PHONE#*",)}
+    allowed = set(
+        by_keys[("CUST#*",)]["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    )
     letter_attributes = {a.attr_name for a in LetterItem.get_attributes().values()}
     assert allowed == letter_attributes
     # what an invoice, a credit, a promise or a pause needs is not among them
     assert not {"amount", "amount_remaining", "due_date", "amount_unapplied", "reason"} & allowed
-    check = by_action[("dynamodb:ConditionCheckItem",)]["Condition"]
-    assert check == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EMAIL#*"]}}
+    # an opt-out mark is an AddressItem under PHONE#, never in the shard or reference index
+    marks = set(
+        by_keys[("PHONE#*",)]["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    )
+    mark_attributes = {a.attr_name for a in AddressItem.get_attributes().values()}
+    assert marks <= mark_attributes and not {"gsi1pk", "gsi2pk", "status", "body"} & marks
+    (check,) = checks
+    assert check["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EMAIL#*", "PHONE#*"]}
+    }
+
+
+def test_render_and_send_texts_phones_and_publishes_to_no_topic():
+    statements = _role_statements("RenderAndSendFunction")
+    sns = [s for s in statements if any(a.startswith("sns:") for a in s["Action"])]
+    allow = [s for s in sns if s["Effect"] == "Allow"]
+    deny = [s for s in sns if s["Effect"] == "Deny"]
+    assert [sorted(s["Action"]) for s in allow] == [
+        ["sns:CheckIfPhoneNumberIsOptedOut", "sns:Publish"]
+    ]
+    (denied,) = deny
+    assert denied["Action"] == ["sns:Publish"]
+    assert "arn:${AWS::Partition}:sns:*:*:*" in json.dumps(denied["Resource"])
 
 
 # --- storage -----------------------------------------------------------------------------

@@ -285,12 +285,14 @@ def _print_summary(summary: dict, out: Path) -> None:
     for status, count in sorted(summary["by_status"].items()):
         table.add_row(f"  {status}", str(count))
     table.add_row("emails", str(summary["emails"]))
+    table.add_row("texts", str(summary.get("texts", 0)))
     table.add_row("PDFs", str(summary["pdfs"]))
     for key in summary["rejected_files"]:
         table.add_row("[red]rejected file", key)
     Console().print(table)
     Console().print(
         f"Letters: {out / 'letters.jsonl'}\nEmails:  {out / 'emails'}/\n"
+        f"Texts:   {out / 'sms.jsonl'}\n"
         f"PDFs:    {out / 'pdfs'}/\nSummary: {out / 'summary.json'}\n"
         f"Logs:    {out / 'lambda.log'}"
     )

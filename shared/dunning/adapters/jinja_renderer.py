@@ -115,6 +115,16 @@ def _environment(loader: BaseLoader, *, autoescape: bool) -> _BoundedSandbox:
     )
 
 
+def bounded_text_environment(loader: BaseLoader) -> ImmutableSandboxedEnvironment:
+    """The letters' sandbox for plain text (text messages): bounded, no autoescaping."""
+    return _environment(loader, autoescape=False)
+
+
+def bounded_render(env: ImmutableSandboxedEnvironment, name: str, **context: Any) -> str:
+    """`name` rendered with its output bounded as a letter's is (TemplateError raises)."""
+    return _bounded_join(env.get_template(name).generate(**context), name)
+
+
 def one_line(text: str, limit: int = MAX_SUBJECT_CHARS) -> str:
     """Fold every line break and control character to a space: safe for a mail header."""
     folded = " ".join(_CONTROL_RE.sub(" ", text).split())

@@ -206,3 +206,22 @@ class EmailMarkList(BaseModel):
 class MarkCleared(BaseModel):
     address: str
     cleared: bool
+
+
+class PhoneMarkOut(BaseModel):
+    phone: str
+    reason: str
+    at: dt.datetime
+    detail: str | None
+    letter_id: str | None
+
+
+class PhoneMarkList(BaseModel):
+    marks: list[PhoneMarkOut]
+    count: int
+    cursor: str | None
+
+
+class PhoneMarkCleared(BaseModel):
+    phone: str
+    cleared: bool

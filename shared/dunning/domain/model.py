@@ -25,6 +25,7 @@ class Delivery(StrEnum):
 class Channel(StrEnum):
     EMAIL = "email"
     PRINT = "print"
+    SMS = "sms"  # a short text to the customer's and its dunning contacts' phones (SPEC 2.9)
 
 
 class InvoiceStatus(StrEnum):

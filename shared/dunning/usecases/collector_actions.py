@@ -332,6 +332,20 @@ class CollectorActions(CustomerViews):
         if not self.deps.repo.clear_mark(mark.address, by):
             raise NotFound(f"no bounce or complaint mark for {address}")
 
+    def clear_phone_mark(self, phone: str) -> None:
+        """The number is texted again from the next letter on (the customer opted in
+        again with SNS); recorded in the log of the customer whose letter found it
+        opted out (else beside the number)."""
+        self.caller.require(Action.CLEAR_MARK)
+        mark = self.deps.repo.get_phone_mark(phone)
+        if mark is None:
+            raise NotFound(f"no opt-out mark for {phone}")
+        customer_id = self.deps.repo.customer_of_letter(mark.letter_id) if mark.letter_id else None
+        detail = {"reason": mark.reason, "letter_id": mark.letter_id}
+        by = self._activity(customer_id or "", Action.CLEAR_MARK, "phone", mark.phone, **detail)
+        if not self.deps.repo.clear_phone_mark(mark.phone, by):
+            raise NotFound(f"no opt-out mark for {phone}")
+
     def _letter_activity(self, letter: Letter, action: Action, **detail: Any) -> Any:
         return self._activity(letter.customer_id, action, "letter", letter.letter_id, **detail)
 

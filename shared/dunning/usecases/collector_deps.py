@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from dunning.domain.configuration.config import Config, NotConfigured, Subsidiary
 from dunning.domain.control.audit import Action, Activity
-from dunning.domain.control.marks import EmailMark
+from dunning.domain.control.marks import EmailMark, PhoneMark
 from dunning.domain.control.partition import CustomerPartition
 from dunning.domain.control.roles import NOBODY, Caller
 from dunning.domain.delivery.ledger import LedgerEntry
@@ -90,6 +90,12 @@ class ActionsRepository(EvaluationRepository, Protocol):
     def marks_page(self, limit: int, after: str | None) -> tuple[list[EmailMark], bool]: ...
     def clear_mark(self, address: str, by: Activity) -> bool:
         """An activity of no customer (`customer_id` empty) is kept beside the address."""
+        ...
+
+    def get_phone_mark(self, phone: str) -> PhoneMark | None: ...
+    def phone_marks_page(self, limit: int, after: str | None) -> tuple[list[PhoneMark], bool]: ...
+    def clear_phone_mark(self, phone: str, by: Activity) -> bool:
+        """An activity of no customer (`customer_id` empty) is kept beside the number."""
         ...
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from dunning.domain.control.audit import Action, Activity, chunk_of
 from dunning.domain.control.balances import CurrencyBalance, balances
-from dunning.domain.control.marks import EmailMark
+from dunning.domain.control.marks import EmailMark, PhoneMark
 from dunning.domain.control.partition import CustomerPartition
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.engine.by_hand import HandLetters, letters_now
@@ -178,6 +178,9 @@ class CustomerViews(Lookups):
 
     def email_marks(self, limit: int, after: str | None) -> tuple[list[EmailMark], bool]:
         return self.deps.repo.marks_page(limit, after)
+
+    def phone_marks(self, limit: int, after: str | None) -> tuple[list[PhoneMark], bool]:
+        return self.deps.repo.phone_marks_page(limit, after)
 
 
 def _promise_state(promise: Promise, balance_now: Decimal) -> str:

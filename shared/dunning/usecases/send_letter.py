@@ -28,7 +28,8 @@ from dunning.domain.delivery.refresh import (
 )
 from dunning.domain.delivery.routing import Route, letter_departments, route
 from dunning.domain.letters.statement import build_statement
-from dunning.domain.model import Customer, Letter, LetterStatus
+from dunning.domain.model import Channel, Customer, Letter, LetterStatus
+from dunning.domain.sms import SmsTooLong
 from dunning.messages import LetterJob
 from dunning.ports import (
     Attachment,
@@ -45,8 +46,10 @@ from dunning.ports import (
     Redelivery,
     RenderedLetter,
     Renderer,
+    SmsText,
 )
 from dunning.usecases.letter_outcomes import Outcomes
+from dunning.usecases.send_sms import SmsDeps, opted_out, send_texts
 
 PDF = "application/pdf"
 
@@ -87,6 +90,7 @@ class SendDeps:
     documents: DocumentStore
     clock: Clock
     redelivery: Redelivery | None = None  # the letter queue, to postpone messages
+    sms: SmsDeps | None = None  # texts (SPEC 2.9); without it no letter is texted
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,10 @@ def _claim(
     current, terms = decision.current, decision.terms
     departments = letter_departments(letter, current.invoices)
     bounced: frozenset[str] = frozenset()
+    asked: set[str] = set()  # phones SNS was asked about (opted out?)
+    channels = terms.level.channels if terms.level else letter.channels
+    if deps.sms is None:
+        channels = tuple(c for c in channels if c is not Channel.SMS) or (Channel.PRINT,)
     while True:  # each round leaves out at least one more marked address: it ends
         where = route(
             letter,
@@ -158,11 +166,18 @@ def _claim(
             decision.subsidiary,
             departments=departments,
             bounced=bounced,
-            level_channels=terms.level.channels if terms.level else None,
+            level_channels=channels,
         )
+        new_phones = [p for p in where.phones if p not in asked]
+        if new_phones and deps.sms is not None:
+            asked.update(new_phones)
+            found = opted_out(letter, new_phones, deps.sms, deps.clock)
+            if found:  # marked now: route again without them
+                bounced |= found
+                continue
         plan = _planned(where, decision.checked, decision.today)
         try:
-            marked = deps.repo.claim_letter(letter, plan, where.addresses)
+            marked = deps.repo.claim_letter(letter, plan, where.marks)
         except Conflict:
             return None
         if not marked:
@@ -191,8 +206,9 @@ def _deliver_claimed(
     except Exception as e:
         if attempt.handed_over:
             raise  # unknown outcome: stays claimed -> reconciliation on redelivery
-        # SES will never take it, or the letter is too long to print: retrying cannot help
-        if isinstance(e, MessageRejected | LetterTooLong):
+        # SES or SNS will never take it, or the letter (or its text) is too long: retrying
+        # cannot help
+        if isinstance(e, MessageRejected | LetterTooLong | SmsTooLong):
             failed = attempt.record | {"error": str(e)[:500]}
             deps.repo.transition_letter(letter, LetterStatus.CLAIMED, LetterStatus.FAILED, failed)
             return LetterStatus.FAILED
@@ -224,6 +240,7 @@ def _deliver(
     language, rendered = deps.renderer.render(letter, customer, decision.config, today)
     pdf = deps.pdf.render_document(rendered.print_html)
     attempt.record |= {"language": language, "pages": pdf.pages}
+    text = _text(letter, customer, decision, where, language, deps)  # before any hand-over
     attachments = [Attachment(rendered.pdf_name, pdf.data, PDF)]
     statement = _statement(letter, customer, decision, language, deps)
     if statement is not None:
@@ -244,7 +261,23 @@ def _deliver(
         _store_statement(statement, attempt.record["pdf_key"], deps, attempt)
     if where.emailed:
         _email(letter, decision.subsidiary.name, where, rendered, attachments, deps, attempt)
-    return LetterStatus.SENT if where.emailed else LetterStatus.PRINTED
+    if text is not None and deps.sms is not None:  # after the email: see send_sms
+        send_texts(letter, where.phones, text, deps.sms, deps.clock, attempt)
+    return LetterStatus.SENT if where.emailed or where.texted else LetterStatus.PRINTED
+
+
+def _text(
+    letter: Letter,
+    customer: Customer,
+    decision: _Decision,
+    where: Route,
+    language: str,
+    deps: SendDeps,
+) -> SmsText | None:
+    """The letter's text message when it is texted (SmsTooLong over the bound)."""
+    if not where.texted or deps.sms is None:
+        return None
+    return deps.sms.renderer.render_sms(letter, customer, decision.config, language, decision.today)
 
 
 def _print_entry(
@@ -352,6 +385,8 @@ def _planned(where: Route, checked: Refresh, today: date) -> dict[str, Any]:
     }
     if where.note:
         record["note"] = where.note
+    if where.phones:
+        record["phones"] = list(where.phones)
     if checked.changes:
         record["changes"] = list(checked.changes)
     return record

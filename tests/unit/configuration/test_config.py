@@ -189,7 +189,7 @@ assignment_rules:
         "procedures[0].sending: must be one of: automatic, manual",
         "procedures[0].applies_to: must be one of: customer, invoice, invoice_group",
         "procedures[0].levels[0].min_percent_open: must be at most 100",
-        "procedures[0].levels[0].channels[0]: must be one of: email, print",
+        "procedures[0].levels[0].channels[0]: must be one of: email, print, sms",
         "procedures[1].levels[0].days: must be a whole number",
         "procedures[1].id: duplicate procedure id 'A'",
         "assignment_rules[0].procedure_id: unknown procedure 'Z'",

@@ -33,6 +33,7 @@ from dunning.adapters.dynamodb.models import (
     connection,
 )
 from dunning.adapters.dynamodb.payment_matches import matches_of
+from dunning.adapters.dynamodb.phone_marks import PhoneMarksTable
 from dunning.domain.control.audit import Activity
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.letters.payments import PaymentMatch, payments_record
@@ -49,7 +50,12 @@ from dunning.ports import Conflict
 
 
 class CollectionsTable(
-    DailyRunTable, LetterLedgerTable, ActivityLogTable, CustomerPartitionTable, BounceMarksTable
+    DailyRunTable,
+    LetterLedgerTable,
+    ActivityLogTable,
+    CustomerPartitionTable,
+    BounceMarksTable,
+    PhoneMarksTable,
 ):
     """The dunning table as the collections API sees it. Every change a collector makes
     is written with its activity item in one transaction (the audit of SPEC 2.10)."""

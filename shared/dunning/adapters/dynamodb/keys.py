@@ -15,10 +15,13 @@ Keys (all strings):
   pk FIG#<subsidiary> sk DAY#<as_of>            the subsidiary's figures of one day
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
                                  sk ACT#...   clearing a mark no letter ties to a customer
+  pk PHONE#<E.164 number> sk OPTOUT        a phone SNS reported opted out of texts
+                          sk ACT#...         clearing a mark no letter ties to a customer
   pk IMPORT#<object key> sk OBJECT           the import ledger
   ByShard  SUB#<subsidiary> / <dunned customer>   what evaluation reads
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
   ByStatus LETTERS#<status> / <as_of>#<letter id>;  MARKS / <address>  (bounce marks)
+           PHONE-MARKS / <E.164 number>  (opt-out marks)
            OVERDUE#<subsidiary>#<currency> / <overdue, fixed width>#<customer>
            PAUSES#<subsidiary> / <customer>#<target>#<id>
            PROMISES#<subsidiary> / <date>#<customer>#<currency>
@@ -59,6 +62,8 @@ INVOICE = "INV#"
 LETTER = "LETTER#"
 ACTIVITY = "ACT#"
 MARKS = "MARKS"
+OPT_OUT = "OPTOUT"
+PHONE_MARKS = "PHONE-MARKS"
 PAYMENT_MATCH = "PAYREF#"  # PAYREF#<letter id>#<credit id>: a payment quoting the letter
 
 _REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
@@ -124,6 +129,18 @@ def address_pk(address_key: str) -> str:
     return f"EMAIL#{address_key}"
 
 
+def phone_pk(phone_key: str) -> str:
+    return f"PHONE#{phone_key}"
+
+
+def mark_key(key: str) -> tuple[str, str]:
+    """The item of a mark the claim checks: a phone key (E.164, starts with '+', never
+    an '@') is an opt-out mark, anything else an email address's bounce mark."""
+    if key.startswith("+") and "@" not in key:
+        return phone_pk(key), OPT_OUT
+    return address_pk(key), BOUNCE
+
+
 def import_pk(object_key: str) -> str:
     return f"IMPORT#{object_key}"
 
@@ -171,6 +188,11 @@ def by_status(item: Item, status: str, as_of: date, letter_id: str) -> None:
 def by_mark(item: Item, address: str) -> None:
     """Bounce marks listed by address (ByStatus under its own key)."""
     item.gsi3pk, item.gsi3sk = MARKS, address
+
+
+def by_phone_mark(item: Item, phone: str) -> None:
+    """Opt-out marks listed by number (ByStatus under their own key)."""
+    item.gsi3pk, item.gsi3sk = PHONE_MARKS, phone
 
 
 # --- the dashboard's figures (adapters/dynamodb/figures.py) ----------------------------

@@ -39,6 +39,7 @@ from dunning.domain.delivery.print_queue import PrintEntry
 from dunning.domain.delivery.refresh import CustomerRecords
 from dunning.domain.delivery.routing import address_key
 from dunning.domain.model import Letter, LetterStatus
+from dunning.domain.sms import phone_key
 from dunning.ports import Conflict
 
 TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
@@ -153,14 +154,15 @@ class LetterLedgerTable:
         self, letter: Letter, delivery: dict[str, Any], addresses: Sequence[str]
     ) -> frozenset[str]:
         """queued -> claimed, in one transaction with a check that none of `addresses`
-        is marked bounced (strongly consistent, and no extra read).
+        is marked bounced (strongly consistent, and no extra read). `addresses` may hold
+        phone numbers too (E.164): their opt-out marks are checked the same way.
 
         Returns the addresses found marked (address keys): then nothing is claimed and
         the caller routes again without them. Raises Conflict if the letter is no
         longer queued.
         """
         item = letter_item(letter, LetterStatus.CLAIMED, delivery)
-        marks = list(dict.fromkeys(address_key(a) for a in addresses))
+        marks = list(dict.fromkeys(_mark_of(a) for a in addresses))
         if not marks:
             self.transition_letter(letter, LetterStatus.QUEUED, LetterStatus.CLAIMED, delivery)
             return frozenset()
@@ -168,10 +170,7 @@ class LetterLedgerTable:
             with TransactWrite(connection=connection()) as tx:
                 for mark in marks:
                     tx.condition_check(
-                        AddressItem,
-                        keys.address_pk(mark),
-                        keys.BOUNCE,
-                        AddressItem.pk.does_not_exist(),
+                        AddressItem, *keys.mark_key(mark), AddressItem.pk.does_not_exist()
                     )
                 tx.save(item, condition=LetterItem.status == LetterStatus.QUEUED)
         except TransactWriteError as e:
@@ -217,6 +216,13 @@ class LetterLedgerTable:
         query = Item.by_status.query(keys.status_key(status), condition)
         for it in cast(Iterator[LetterItem], query):
             yield ledger_entry(it)
+
+
+def _mark_of(address: str) -> str:
+    """The key of an address's bounce mark, or of a phone number's opt-out mark."""
+    if address.strip().startswith("+") and "@" not in address:
+        return phone_key(address)
+    return address_key(address)
 
 
 def transaction_chunks(

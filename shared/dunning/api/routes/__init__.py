@@ -13,6 +13,7 @@ from dunning.api.routes import (
     letters,
     meta,
     pauses,
+    phone_marks,
     promises,
 )
 
@@ -26,6 +27,7 @@ ROUTERS = (
     invoices.router,
     letter_view.router,
     email_marks.router,
+    phone_marks.router,
     dashboard.router,
     customer_list.router,
     meta.router,

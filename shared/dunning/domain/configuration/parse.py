@@ -16,6 +16,8 @@ from dunning.domain.configuration.checker import Checker, join
 from dunning.domain.configuration.config import AssignmentRule, Config, Procedure, Subsidiary
 from dunning.domain.configuration.errors import ConfigError
 from dunning.domain.configuration.exact_yaml import load_yaml
+from dunning.domain.model import Channel
+from dunning.domain.sms import MAX_LINK_CHARS, link_length
 
 __all__ = ["ConfigError", "config_from_data", "load_yaml", "parse_config"]
 
@@ -63,6 +65,30 @@ def _references(
             check.problem(join(path, "subsidiary_id"), f"unknown subsidiary {rule.subsidiary_id!r}")
 
 
+def _sms_links(
+    check: Checker,
+    subsidiaries: list[tuple[str, Subsidiary]],
+    procedures: list[tuple[str, Procedure]],
+) -> None:
+    """Where a level texts (channel sms), a payment page whose link would crowd the
+    words out of a text's three segments is refused (SPEC 2.9)."""
+    texting = [
+        f"{join(p, 'levels')}[{level.number - 1}].channels"
+        for p, procedure in procedures
+        for level in procedure.levels
+        if Channel.SMS in level.channels
+    ]
+    if not texting:
+        return
+    for path, sub in subsidiaries:
+        if sub.payment_url and link_length(sub.payment_url) > MAX_LINK_CHARS:
+            check.problem(
+                join(path, "payment_url"),
+                f"too long for a text's payment link ({link_length(sub.payment_url)} "
+                f"characters with the reference, at most {MAX_LINK_CHARS}; {texting[0]} texts)",
+            )
+
+
 def _section(
     check: Checker, value: Any, path: str, convert: Callable[[Checker, Any, str], T | None]
 ) -> list[tuple[str, T]]:
@@ -82,6 +108,7 @@ def config_from_data(data: Any) -> Config:
     procedures = _section(check, top.get("procedures"), "procedures", sections.procedure)
     rules = _section(check, top.get("assignment_rules"), "assignment_rules", sections.rule)
     _references(check, subsidiaries, procedures, rules)
+    _sms_links(check, subsidiaries, procedures)
     if check.problems:
         raise ConfigError(check.problems)
     return Config(

@@ -9,11 +9,14 @@ from dunning.domain.configuration.config import Subsidiary
 from dunning.domain.engine.content import letter_channels
 from dunning.domain.model import Channel, Contact, Customer, Invoice, Letter
 from dunning.domain.patterns import is_email
+from dunning.domain.postal import is_e164
+from dunning.domain.sms import phone_key
 
 DUNNING_ROLE = "dunning"
 
 
 MAX_RECIPIENTS = 50  # SES takes at most 50 addresses (To + Cc) per message
+MAX_PHONES = 10  # texts per letter: the customer's phone and a few dunning contacts
 
 
 def address_key(address: str) -> str:
@@ -40,10 +43,20 @@ class Route:
     sender: str | None  # the subsidiary's verified sender; None when not emailed
     reply_to: str | None
     note: str | None = None  # why the letter is printed instead of emailed, when it is
+    phones: tuple[str, ...] = ()  # E.164 numbers texted (channel sms), none marked
 
     @property
     def addresses(self) -> tuple[str, ...]:
         return self.to + self.cc
+
+    @property
+    def marks(self) -> tuple[str, ...]:
+        """Every address and phone whose mark (bounce, opt-out) the claim checks."""
+        return self.addresses + self.phones
+
+    @property
+    def texted(self) -> bool:
+        return Channel.SMS in self.channels
 
     @property
     def emailed(self) -> bool:
@@ -75,13 +88,23 @@ def route(
       sender configured, is printed instead.
     - the dunning manager (the customer's manager_email) is the reply-to and is
       copied; else the subsidiary's reply_to. The sender is always the subsidiary's.
-    `bounced` holds address keys (address_key).
+    - sms (SPEC 2.9): the customer's phone and its dunning contacts' (as their emails
+      are chosen), marked ones left out; with no phone left the other channels still
+      go, and a letter that was to be texted only is printed.
+    `bounced` holds address keys (address_key) and phone keys (phone_key) of marks.
     """
     wanted = letter_channels(
         customer.delivery, level_channels if level_channels is not None else letter.channels
     )
     to = _recipients(customer, contacts, departments, bounced)
+    phones: tuple[str, ...] = ()
     note = None
+    if Channel.SMS in wanted:
+        phones = phone_recipients(customer, contacts, departments, bounced)
+        if not phones:
+            wanted = tuple(c for c in wanted if c is not Channel.SMS) or (Channel.PRINT,)
+            if wanted == (Channel.PRINT,):
+                note = "no phone to text: printed instead"
     sender = subsidiary.sender.strip() if subsidiary.sender else None
     if Channel.EMAIL in wanted:
         if not sender or not is_email(sender):
@@ -90,16 +113,16 @@ def route(
             note = _why_nobody(customer, contacts, departments, bounced)
         if note:  # print instead of email
             wanted = (*(c for c in wanted if c is not Channel.EMAIL), Channel.PRINT)
-    channels = tuple(c for c in (Channel.EMAIL, Channel.PRINT) if c in wanted)
+    channels = tuple(c for c in (Channel.EMAIL, Channel.PRINT, Channel.SMS) if c in wanted)
     if Channel.EMAIL not in channels:
-        return Route((), (), channels, None, None, note)
+        return Route((), (), channels, None, None, note, phones)
     to = to[:MAX_RECIPIENTS]
     manager = _usable(customer.manager_email, bounced)
     cc: tuple[str, ...] = ()
     if manager and len(to) < MAX_RECIPIENTS and address_key(manager) not in _keys(to):
         cc = (manager,)
     reply_to = _usable(customer.manager_email, bounced) or _usable(subsidiary.reply_to, bounced)
-    return Route(to, cc, channels, sender, reply_to, None)
+    return Route(to, cc, channels, sender, reply_to, None, phones)
 
 
 def _keys(addresses: Iterable[str]) -> set[str]:
@@ -147,6 +170,27 @@ def _recipients(
         seen.add(key)
         result.append(address)
     return tuple(result)
+
+
+def phone_recipients(
+    customer: Customer,
+    contacts: Sequence[Contact],
+    departments: frozenset[str],
+    marked: frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """The E.164 numbers a letter is texted to: the customer's own, then its dunning
+    contacts' (a contact with a department only for that department's letters); each
+    once, marked (opted-out) ones left out."""
+    found = [customer.phone, *(c.phone for c in contacts if _listed(c, departments))]
+    seen: set[str] = set()
+    result = []
+    for phone in found:
+        key = phone_key(phone or "")
+        if not key or key in seen or key in marked or not is_e164(key):
+            continue
+        seen.add(key)
+        result.append(key)
+    return tuple(result[:MAX_PHONES])
 
 
 def _why_nobody(
