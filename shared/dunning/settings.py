@@ -24,6 +24,10 @@ class Settings:
     templates_override_dir: str | None = None
     run_hour: int = 6
     shard_size: int = 500
+    # The print room's end of day: the local hour a subsidiary's previous day is
+    # published, and how many complete days each run checks again.
+    print_hour: int = 1
+    print_lookback_days: int = 7
     dynamodb_endpoint: str | None = None  # DynamoDB Local; None on AWS
     endpoint_url: str | None = None  # the moto server; None on AWS
     fixed_now: datetime | None = None  # simulations run on a calendar of their own
@@ -56,6 +60,8 @@ class Settings:
                 templates_override_dir=env.get("TEMPLATES_OVERRIDE_DIR") or None,
                 run_hour=int(env.get("RUN_HOUR", "6")),
                 shard_size=int(env.get("SHARD_SIZE", "500")),
+                print_hour=_int(env, "PRINT_HOUR", 1),
+                print_lookback_days=_int(env, "PRINT_LOOKBACK_DAYS", 7),
                 dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
                 endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
                 fixed_now=datetime.fromisoformat(env["DUNNING_FIXED_NOW"])
