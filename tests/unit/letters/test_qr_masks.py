@@ -1,5 +1,6 @@
-"""segno's masks applied a row at a time give the very QR codes segno gives: the same
-mask chosen, the same modules, for codes of every size a letter can have."""
+"""segno's masks applied and scored a row at a time give the very QR codes segno
+gives: the same penalties, the same mask chosen, the same modules, for codes of every
+size a letter can have."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def payloads() -> list[str]:
 
 def codes(monkeypatch: pytest.MonkeyPatch, by_rows: bool, **kw) -> list[tuple]:
     apply = qr_masks.apply_mask_by_rows if by_rows else qr_masks._segno_apply_mask
+    scores = qr_masks.mask_scores_by_rows if by_rows else qr_masks._segno_mask_scores
     monkeypatch.setattr(segno.encoder, "apply_mask", apply)
+    monkeypatch.setattr(segno.encoder, "mask_scores", scores)
     found = []
     for payload in payloads():
         qr = segno.make_qr(payload.encode(), **kw)
@@ -40,6 +43,26 @@ def test_every_mask_gives_the_modules_segno_gives(monkeypatch: pytest.MonkeyPatc
         assert codes(monkeypatch, True, error="m", mask=mask) == codes(
             monkeypatch, False, error="m", mask=mask
         )
+
+
+def test_the_penalty_scores_are_segno_s_for_any_matrix():
+    rng = random.Random(18004)
+    for size in (21, 25, 45, 57, 77):
+        for dark_share in (0.1, 0.5, 0.9):
+            matrix = [
+                bytearray(1 if rng.random() < dark_share else 0 for _ in range(size))
+                for _ in range(size)
+            ]
+            # long runs, blocks and finder-like patterns at the edges and inside
+            matrix[0][:] = bytes([1, 0, 1, 1, 1, 0, 1] + [0] * (size - 7))
+            matrix[size // 2][size - 11 :] = bytes([0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1])
+            matrix[3][2:12] = bytes(10)
+            expected = qr_masks._segno_mask_scores(matrix, size, size)
+            assert qr_masks.mask_scores_by_rows(matrix, size, size) == expected
+    matrix[5][5] = 2  # segno's "not set yet": scored as segno does
+    assert qr_masks.mask_scores_by_rows(matrix, 77, 77) == qr_masks._segno_mask_scores(
+        matrix, 77, 77
+    )
 
 
 def test_micro_qr_codes_are_the_same_too(monkeypatch: pytest.MonkeyPatch):
@@ -69,3 +92,4 @@ def test_a_mask_that_is_not_segno_s_is_applied_as_segno_would(monkeypatch: pytes
 def test_segno_uses_the_row_masks_once_installed():
     assert qr_masks.use_row_masks() is True
     assert segno.encoder.apply_mask is qr_masks.apply_mask_by_rows
+    assert segno.encoder.mask_scores is qr_masks.mask_scores_by_rows
