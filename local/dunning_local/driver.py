@@ -75,7 +75,9 @@ class LocalDriver:
         self.consumers: list[QueueConsumer] = []
         self.s3_subscriptions: list[tuple[str, str, str, str]] = []  # bucket, prefix, suffix, fn
         self.api_function: str | None = None
-        self.schedule_function: str | None = None
+        # Every function a schedule fires, in the template's order; the first (the daily
+        # run's scheduler) is what fire_schedule fires unless told another.
+        self.schedule_functions: list[str] = []
         for ev in aws.template.events:
             if ev.kind == "SQS":
                 arn = resolve(ev.properties["Queue"])
@@ -95,7 +97,11 @@ class LocalDriver:
             elif ev.kind == "Api":
                 self.api_function = ev.function
             elif ev.kind == "ScheduleV2":
-                self.schedule_function = ev.function
+                self.schedule_functions.append(ev.function)
+
+    @property
+    def schedule_function(self) -> str | None:
+        return self.schedule_functions[0] if self.schedule_functions else None
 
     # --- invoking --------------------------------------------------------------------
 
@@ -119,16 +125,16 @@ class LocalDriver:
 
     # --- event sources ---------------------------------------------------------------
 
-    def fire_schedule(self, at: datetime) -> Any:
-        assert self.schedule_function, "the template has no schedule"
-        schedule = self.aws.client("scheduler").get_schedule(
-            Name=f"dunning-{self.schedule_function}"
-        )
+    def fire_schedule(self, at: datetime, function: str | None = None) -> Any:
+        """The schedule of `function` (default: the daily run's) firing at `at`."""
+        function = function or self.schedule_function
+        assert function in self.schedule_functions, f"no schedule fires {function}"
+        schedule = self.aws.client("scheduler").get_schedule(Name=f"dunning-{function}")
         stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         payload = (
             schedule["Target"].get("Input", "{}").replace("<aws.scheduler.scheduled-time>", stamp)
         )
-        return self._invoke_async(self.schedule_function, json.loads(payload))
+        return self._invoke_async(function, json.loads(payload))
 
     def put_object(self, bucket_logical: str, key: str, body: bytes) -> list[Any]:
         """Upload like a user would, then deliver the ObjectCreated notification(s)."""

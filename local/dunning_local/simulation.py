@@ -28,6 +28,7 @@ from dunning_local.driver import LocalDriver
 from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, download, drop
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
+PRINT_ROOM_FUNCTION = "PrintRoomFunction"
 
 
 @dataclass
@@ -37,6 +38,7 @@ class DayReport:
     actions: list[tuple[str, str, int]] = field(default_factory=list)
     runs: list[dict[str, Any]] = field(default_factory=list)
     messages: int = 0
+    print_room: list[dict[str, Any]] = field(default_factory=list)  # its publications
 
 
 @dataclass
@@ -138,7 +140,18 @@ class Simulation:
             for instant in morning_instants(self.config, day, run_hour):
                 report.runs.append(self.driver.fire_schedule(instant))
                 report.messages += self.driver.drain()
+            report.print_room = self._publish_print_room(day)
         return report
+
+    def _publish_print_room(self, day: date) -> list[dict[str, Any]]:
+        """The print room's end of day D, as on AWS: its schedule fired at each
+        subsidiary's PRINT_HOUR of D + 1, the print-room function publishing D."""
+        env = self.aws.deployment.function_env.get(PRINT_ROOM_FUNCTION)
+        if env is None:
+            return []
+        hour = int(env.get("PRINT_HOUR", "1"))
+        instants = morning_instants(self.config, day + timedelta(days=1), hour)
+        return [self.driver.fire_schedule(at, PRINT_ROOM_FUNCTION) for at in instants]
 
     def _import(self, folder: Path, label: str) -> list[dict[str, Any]]:
         # Uploaded customers first; then the import's follow-ups run and each file's
@@ -250,7 +263,8 @@ class Simulation:
 
     def _write_pdfs(self, folder: Path) -> int:
         """Every letter's PDF: the archive (letters/) and the print queue's, which is a
-        printed letter's only copy; and the print room's index of each day."""
+        printed letter's only copy; the print room's index of each day; and what the
+        print-room function published."""
         from dunning.adapters.print_room import S3PrintRoom
 
         folder.mkdir(parents=True, exist_ok=True)
@@ -258,30 +272,38 @@ class Simulation:
         bucket = self.aws.deployment.refs["LetterBucket"]
         count = 0
         for prefix in ("letters/", "print-queue/"):
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-                for obj in page.get("Contents", []):
-                    if not obj["Key"].endswith(".pdf"):
-                        continue
-                    body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-                    (folder / obj["Key"].rsplit("/", 1)[-1]).write_bytes(body)
-                    count += 1
+            for obj in _objects(s3, bucket, prefix):
+                if not obj["Key"].endswith(".pdf"):
+                    continue
+                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                (folder / obj["Key"].rsplit("/", 1)[-1]).write_bytes(body)
+                count += 1
         room = S3PrintRoom(s3, bucket)
         for day in room.days():
             index = self.out / "print-queue" / day.isoformat() / "index.csv"
             index.parent.mkdir(parents=True, exist_ok=True)
             index.write_text(room.index_csv(day), encoding="utf-8")
-            self._write_batches(room, day)
+        self._write_batches(s3, bucket)
         return count
 
-    def _write_batches(self, room: Any, day: date) -> None:
-        """The print room's batches of the day, as the end-of-day step makes them:
-        print-queue/<subsidiary>/<day>/batch-NNN.pdf, manifest.csv, no-address.csv."""
-        for path, body, _ in room.day_files(day):
+    def _write_batches(self, s3: Any, bucket: str) -> None:
+        """The print room's files as the print-room function published them under
+        print-room/: OUT/print-queue/<subsidiary>/<day>/batch-NNN.pdf, manifest.csv,
+        no-address.csv and published.json."""
+        from dunning.domain.delivery.print_batches import PRINT_ROOM_PREFIX
+
+        for obj in _objects(s3, bucket, PRINT_ROOM_PREFIX):
+            path = obj["Key"][len(PRINT_ROOM_PREFIX) :]
             target = self.out / "print-queue" / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(body)
-            if self.log is not None and target.name != "manifest.csv":
+            target.write_bytes(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+            if self.log is not None and target.name not in ("manifest.csv", "published.json"):
                 self.log.write(f"print room: {path}\n")
+
+
+def _objects(s3: Any, bucket: str, prefix: str) -> Iterator[dict[str, Any]]:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        yield from page.get("Contents", [])
 
 
 def _raw_messages(data: dict[str, Any]) -> Iterator[str]:

@@ -134,6 +134,15 @@ def _sms(settings: Settings, dirs: tuple[Path, ...]) -> Any:
 
 
 @cache
+def print_room_deps(settings: Settings) -> Any:
+    from dunning.adapters.print_room import S3PrintRoom
+    from dunning.usecases.publish_print_room import PrintRoomDeps
+
+    room = S3PrintRoom(_client("s3", settings), settings.letter_bucket)
+    return PrintRoomDeps(_config(settings), room, settings.print_hour, settings.print_lookback_days)
+
+
+@cache
 def feedback_deps(settings: Settings) -> Any:
     from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
     from dunning.usecases.record_feedback import FeedbackDeps

@@ -36,6 +36,9 @@ IMPORTS_REJECTED = "ImportsRejected"
 RUNS_STARTED = "RunsStarted"
 RUNS_SKIPPED_STALE = "RunsSkippedStale"  # the freshness guard held a subsidiary's run back
 ADDRESSES_MARKED = "AddressesMarked"
+PRINT_BATCHES_PUBLISHED = "PrintBatchesPublished"
+PRINT_LETTERS_WITHOUT_ADDRESS = "PrintLettersWithoutAddress"  # listed apart, not posted
+PRINT_DAYS_REPUBLISHED = "PrintDaysRepublished"  # a published day's queue changed after
 API_SERVER_ERRORS = "ApiServerErrors"
 
 

@@ -25,6 +25,10 @@ class Settings:
     sms_sender_id: str | None = None  # SNS's AWS.SNS.SMS.SenderID, where the country allows
     run_hour: int = 6
     shard_size: int = 500
+    # The print room's end of day: the local hour a subsidiary's previous day is
+    # published, and how many complete days each run checks again.
+    print_hour: int = 1
+    print_lookback_days: int = 7
     dynamodb_endpoint: str | None = None  # DynamoDB Local; None on AWS
     endpoint_url: str | None = None  # the moto server; None on AWS
     fixed_now: datetime | None = None  # simulations run on a calendar of their own
@@ -62,6 +66,8 @@ class Settings:
                 sms_sender_id=env.get("SMS_SENDER_ID") or None,
                 run_hour=int(env.get("RUN_HOUR", "6")),
                 shard_size=int(env.get("SHARD_SIZE", "500")),
+                print_hour=_int(env, "PRINT_HOUR", 1),
+                print_lookback_days=_int(env, "PRINT_LOOKBACK_DAYS", 7),
                 dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
                 endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
                 fixed_now=datetime.fromisoformat(env["DUNNING_FIXED_NOW"])

@@ -50,6 +50,10 @@ def test_the_day_s_events_run_through_their_handlers(example: Simulation):
     assert invoke("EvaluateFunction", event("evaluate")) == {"batchItemFailures": []}
     assert invoke("RenderAndSendFunction", event("render_and_send")) == {"batchItemFailures": []}
     invoke("BouncesFunction", event("bounces"))
+    # 01:15 in Amsterdam the next night: NL01's day (and the week before it) is published
+    published = invoke("PrintRoomFunction", event("print_room"))
+    assert set(published["published"]) <= {"NL01"}
+    assert all(day <= "2026-09-08" for day in published["published"].get("NL01", []))
     answer = invoke("ApiFunction", event("api"))
     assert answer["statusCode"] == 200
     letters = {x["letter_id"]: x["status"] for x in json.loads(answer["body"])["letters"]}

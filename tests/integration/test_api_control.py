@@ -58,6 +58,7 @@ CC-A,CC01,Aging Test BV,a@cc.example,nl,EUR,
 CC-M,CC01,Manual Test GmbH,m@cc.example,de,EUR,KEY
 CC-R,CC01,Reconcile Test BV,r@cc.example,en,EUR,
 CC-B,CC01,Bounce Test BV,b@cc.example,en,EUR,
+CC-P,CC01,Payment Test BV,p@cc.example,en,EUR,
 """
 
 CONTACTS = """\
@@ -74,6 +75,7 @@ CC-A-I4,CC-A,A-4,2026-04-01,2026-04-20,USD,70.00,70.00
 CC-M-I1,CC-M,M-1,2026-04-01,2026-04-20,EUR,500.00,500.00
 CC-R-I1,CC-R,R-1,2026-04-01,2026-04-20,EUR,300.00,300.00
 CC-B-I1,CC-B,B-1,2026-04-01,2026-04-20,EUR,40.00,40.00
+CC-P-I1,CC-P,P-1,2026-04-01,2026-04-20,EUR,80.00,80.00
 """
 
 CREDITS = """\
@@ -253,6 +255,32 @@ def test_a_sent_letter_has_its_pdf(api: LocalDriver):
     ]
 
 
+def test_a_payment_quoting_the_letters_reference_shows_on_the_letter(api: LocalDriver):
+    (letter,) = ok(api, "POST", "/customers/CC-P/letters")["letters"]
+    api.drain()
+    reference = letter["payment_reference"]
+    assert reference.startswith("RF")
+    assert ok(api, "GET", f"/letters/{letter['letter_id']}")["payments"] == []
+    spaced = " ".join(reference[n : n + 4] for n in range(0, len(reference), 4))
+    credits = (
+        "credit_id,customer_id,currency,date,amount_unapplied,kind,payment_reference\n"
+        f"CC-P-PAY1,CC-P,EUR,2026-05-06,50.00,payment,{spaced}\n"  # as printed, in groups
+        "CC-P-PAY2,CC-P,EUR,2026-05-05,30.00,payment,\n"  # no reference: not this letter's
+        "CC-P-CM1,CC-P,EUR,2026-05-05,5.00,credit_memo,\n"
+    )
+    for _ in range(2):  # the same file again changes nothing
+        outcome = api.put_object("ImportBucket", "incoming/cc-pay/credits.csv", credits.encode())
+        assert "rejected" not in json.dumps(outcome), outcome
+        api.drain()
+    shown = ok(api, "GET", f"/letters/{letter['letter_id']}")
+    paid = [{"credit_id": "CC-P-PAY1", "amount": "50.00", "date": "2026-05-06"}]
+    assert shown["payments"] == paid and shown["delivery"]["payments"] == paid
+    assert shown["status"] == "sent" and shown["payment_reference"] == reference
+    # the customer's letter history shows the same payment
+    (listed,) = ok(api, "GET", "/customers/CC-P/letters")["letters"]
+    assert listed["payments"] == paid
+
+
 # --- reconciliation ---------------------------------------------------------------------
 
 
@@ -419,3 +447,12 @@ def test_the_new_routes_are_in_the_openapi_document(api: LocalDriver):
     } <= ops
     pdf = doc["paths"]["/letters/{letter_id}/pdf"]["get"]["responses"]["200"]["content"]
     assert list(pdf) == ["application/pdf"]
+
+
+def test_the_openapi_document_describes_a_letters_payments(api: LocalDriver):
+    schemas = ok(api, "GET", "/openapi.json")["components"]["schemas"]
+    letter = schemas["LetterOut"]["properties"]
+    assert "ISO 11649" in letter["payment_reference"]["description"]
+    assert "payment_reference" in letter["payments"]["description"]
+    assert letter["payments"]["items"] == {"$ref": "#/components/schemas/LetterPaymentOut"}
+    assert set(schemas["LetterPaymentOut"]["required"]) == {"credit_id", "amount", "date"}

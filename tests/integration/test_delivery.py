@@ -389,7 +389,7 @@ def test_a_customer_without_email_is_printed_into_the_print_queue(
     letter_id = world.letter_id("C8", D1)
     _, status, delivery = world.ledger("C8", letter_id)
     assert status == "printed" and delivery["note"] == "no valid email address: printed instead"
-    pdf_key, entry_key = print_keys(D1, letter_id)
+    pdf_key, entry_key = print_keys(D1, world.sub, letter_id)
     assert (delivery["pdf_key"], delivery["print_entry"]) == (pdf_key, entry_key)
     s3, bucket = world.aws.client("s3"), world.aws.deployment.refs["LetterBucket"]
     entry = entry_from_json(s3.get_object(Bucket=bucket, Key=entry_key)["Body"].read())

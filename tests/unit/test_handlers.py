@@ -32,6 +32,7 @@ def test_there_is_one_handler_per_function():
         "bounces",
         "evaluate",
         "importer",
+        "print_room",
         "render_and_send",
         "scheduler",
     ]

@@ -79,3 +79,41 @@ def test_a_full_batch_of_letter_jobs_fits_the_render_functions_time_and_one_outc
     assert most <= TRANSACTION_ITEMS  # the batch's outcomes: one TransactWriteItems
     slowest_letter = 0.8  # seconds: a two-page letter rendered, stored and sent (README)
     assert most * slowest_letter <= props["Timeout"] - RESERVE_SECONDS
+
+
+def _subs(resource: object) -> list[str]:
+    found = resource if isinstance(resource, list) else [resource]
+    return sorted(r["Fn::Sub"] if isinstance(r, dict) and "Fn::Sub" in r else str(r) for r in found)
+
+
+def test_the_print_room_reads_the_queue_and_writes_only_its_own_folder():
+    by_action = {a: s for s in statements("PrintRoomFunction") for a in s["Action"]}
+    assert set(by_action) == {"s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:DeleteObject"}
+    for write in ("s3:PutObject", "s3:DeleteObject"):
+        assert _subs(by_action[write]["Resource"]) == ["${LetterBucket.Arn}/print-room/*"]
+    reads = [s for s in statements("PrintRoomFunction") if s["Action"] == ["s3:GetObject"]]
+    assert sorted(r for s in reads for r in _subs(s["Resource"])) == [
+        "${ConfigBucket.Arn}/dunning.yaml",
+        "${LetterBucket.Arn}/print-queue/*",
+        "${LetterBucket.Arn}/print-room/*",
+    ]
+    assert by_action["s3:ListBucket"]["Resource"] == {"Fn::GetAtt": ["LetterBucket", "Arn"]}
+    assert by_action["s3:ListBucket"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["print-queue/*", "print-room/*"]}
+    }
+
+
+def test_the_print_room_runs_hourly_with_retries_and_a_dead_letter_queue():
+    props = FUNCTIONS["PrintRoomFunction"]["Properties"]
+    (schedule,) = [ev for ev in T.events if ev.function == "PrintRoomFunction"]
+    assert schedule.kind == "ScheduleV2"
+    assert schedule.properties["ScheduleExpression"] == "cron(15 * * * ? *)"
+    assert "<aws.scheduler.scheduled-time>" in schedule.properties["Input"]
+    dlq = {"Fn::GetAtt": ["PrintRoomDeadLetterQueue", "Arn"]}
+    assert schedule.properties["DeadLetterConfig"] == {"Arn": dlq}
+    assert schedule.properties["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    assert props["DeadLetterQueue"] == {"Type": "SQS", "TargetArn": dlq}
+    env = props["Environment"]["Variables"]
+    # its previous day is complete at that local hour: no render Lambda outlives 15 minutes
+    assert int(env["PRINT_HOUR"]) >= 1 and int(env["PRINT_LOOKBACK_DAYS"]) >= 2
+    assert env["LETTER_BUCKET"] == {"Ref": "LetterBucket"}

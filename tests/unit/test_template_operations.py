@@ -82,6 +82,7 @@ def test_every_dead_letter_queue_has_an_alarm_on_its_visible_messages():
         "ImportDeadLetterQueue",
         "BouncesDeadLetterQueue",
         "SchedulerDeadLetterQueue",
+        "PrintRoomDeadLetterQueue",
     }
     watched = {
         a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
@@ -107,6 +108,7 @@ def test_the_counted_failures_raise_alarms_on_the_metrics_the_handlers_emit():
         ("render_and_send", observability.LETTER_OUTCOMES["needs_reconciliation"]),
         ("scheduler", observability.RUNS_SKIPPED_STALE),
         ("importer", observability.IMPORTS_REJECTED),
+        ("print_room", observability.PRINT_DAYS_REPUBLISHED),
     }
     for alarm in ALARMS.values():
         props = alarm["Properties"]

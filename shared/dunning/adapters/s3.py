@@ -177,6 +177,11 @@ def _code(e: ClientError) -> str:
     return str(e.response.get("Error", {}).get("Code", ""))
 
 
+def typed_s3_error(e: ClientError, what: str) -> Exception:
+    """The typed error for an S3 error code (for the other S3 adapters)."""
+    return _typed(e, what)
+
+
 def _typed(e: ClientError, what: str) -> Exception:
     """The typed error for an S3 error code; an unexpected one is wrapped as it is."""
     code = _code(e)

@@ -36,6 +36,7 @@ from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.letters.codec import letter_to_dict
 from dunning.domain.model import Letter, LetterStatus, PauseReason, ScopeKind
 from dunning.domain.money import fits_minor_units, is_known_currency, minor_units
+from dunning.domain.remittance import letter_reference
 
 MAX_LEVEL = 15  # SPEC 2.1: 1..15 levels
 NOTE_MAX = 2000
@@ -212,10 +213,30 @@ class LetterBody(BaseModel):
     interest: str
     channels: list[str]
     amount_due: str
+    payment_reference: str | None = Field(
+        default=None,
+        description="The letter's ISO 11649 creditor reference (RF...): a bank payment "
+        "quoting it is matched back to this letter (SPEC 2.8).",
+    )
 
     @classmethod
     def of(cls, letter: Letter) -> LetterBody:
-        return cls.model_validate(letter_to_dict(letter) | {"amount_due": str(letter.amount_due)})
+        return cls.model_validate(_letter_fields(letter))
+
+
+def _letter_fields(letter: Letter) -> dict[str, Any]:
+    return letter_to_dict(letter) | {
+        "amount_due": str(letter.amount_due),
+        "payment_reference": letter_reference(letter.letter_id),
+    }
+
+
+class LetterPaymentOut(BaseModel):
+    """A bank payment that quoted the letter's RF reference (SPEC 2.8)."""
+
+    credit_id: str = Field(description="The payment as the ERP exported it (credits.csv).")
+    amount: str = Field(description="Its unapplied amount, a decimal string.")
+    date: dt.date
 
 
 class LetterOut(LetterBody):
@@ -223,14 +244,20 @@ class LetterOut(LetterBody):
 
     status: LetterStatus
     delivery: dict[str, Any]
+    payments: list[LetterPaymentOut] = Field(
+        default_factory=list,
+        description="The payments matched to this letter by its `payment_reference` "
+        "(imported credits of kind payment quoting it), oldest first; also under "
+        "`delivery.payments`.",
+    )
 
     @classmethod
     def from_entry(cls, entry: LedgerEntry) -> LetterOut:
         letter = entry.letter
         return cls.model_validate(
-            letter_to_dict(letter)
-            | {"amount_due": str(letter.amount_due), "status": entry.status}
-            | {"delivery": entry.delivery}
+            _letter_fields(letter)
+            | {"status": entry.status, "delivery": entry.delivery}
+            | {"payments": entry.delivery.get("payments", [])}
         )
 
 

@@ -132,7 +132,8 @@ class CustomerViews(Lookups):
     # --- letters ---
 
     def letter(self, letter_id: str) -> LedgerEntry:
-        return self._letter(letter_id)
+        """The letter's record, with the payments matched to it by its RF reference."""
+        return self.deps.repo.with_payments(self._letter(letter_id))
 
     def letter_pdf(self, letter_id: str) -> bytes:
         entry = self._letter(letter_id)

@@ -246,7 +246,7 @@ def _deliver(
     if statement is not None:
         attachments.append(statement)
     if where.printed:  # one object is both the print room's copy and the archive
-        pdf_key, entry_key = print_keys(today, letter.letter_id)
+        pdf_key, entry_key = print_keys(today, letter.subsidiary_id, letter.letter_id)
         statement_key = _store_statement(statement, pdf_key, deps, attempt)
         entry = _print_entry(letter, customer, decision, where, language, pdf.pages)
         entry = replace(entry, statement_key=statement_key)
@@ -304,7 +304,7 @@ def _print_entry(
         currency=letter.currency,
         amount_due=str(letter.amount_due),
         also_emailed=where.emailed,
-        pdf_key=print_keys(today, letter.letter_id)[0],
+        pdf_key=print_keys(today, letter.subsidiary_id, letter.letter_id)[0],
         country=address.country if address else None,
         postal_code=address.postal_code if address else None,
     )

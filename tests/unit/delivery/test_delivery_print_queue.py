@@ -37,16 +37,16 @@ def entry(letter_id="L1", customer_id="C1", name="Bakkerij de Vries", lines=("Da
         "currency": "EUR",
         "amount_due": "1210.00",
         "also_emailed": False,
-        "pdf_key": print_keys(DAY, letter_id)[0],
+        "pdf_key": print_keys(DAY, "NL01", letter_id)[0],
     }
     fields.update(kw)
     return PrintEntry(**fields)
 
 
-def test_keys_are_fixed_by_day_and_letter():
-    assert print_keys(DAY, "L1") == (
-        "print-queue/2026-09-10/L1.pdf",
-        "print-queue/2026-09-10/L1.json",
+def test_keys_are_fixed_by_day_subsidiary_and_letter():
+    assert print_keys(DAY, "NL01", "L1") == (
+        "print-queue/2026-09-10/NL01/L1.pdf",
+        "print-queue/2026-09-10/NL01/L1.json",
     )
 
 

@@ -288,7 +288,7 @@ def test_all_addresses_bounced_prints_into_the_queue():
 
 
 def test_a_drop_withdraws_the_print_entry_an_earlier_attempt_left():
-    entry, pdf = "print-queue/2026-09-10/L.json", "print-queue/2026-09-10/L.pdf"
+    entry, pdf = "print-queue/2026-09-10/NL01/L.json", "print-queue/2026-09-10/NL01/L.pdf"
     deps, ledger = setup(record={"print_entry": entry, "pdf_key": pdf, "released": "x"})
     deps.documents.objects.update({entry: b"{}", pdf: b"%PDF"})  # type: ignore[attr-defined]
     ledger.records["C1"] = CustomerRecords(

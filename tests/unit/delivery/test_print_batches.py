@@ -106,3 +106,56 @@ def test_a_batch_is_one_pdf_of_its_letters_pages_in_order():
     texts = [page.extract_text() for page in merged.pages]
     assert len(texts) == 3 and "first" in texts[0] and "second" in texts[2]
     assert merge_pdfs([]).startswith(b"%PDF")
+
+
+# --- when a day is published (usecases/publish_print_room.py) ---------------------------
+
+
+def test_a_day_is_complete_once_the_subsidiary_s_clock_is_past_its_next_midnight():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dunning.domain.delivery.print_batches import complete_days
+
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    at_one = datetime(2026, 9, 11, 1, 0, tzinfo=amsterdam)
+    assert complete_days(at_one, 3) == [date(2026, 9, 8), date(2026, 9, 9), DAY]
+    # a render Lambda started before midnight may still be writing at 00:10
+    just_after = datetime(2026, 9, 11, 0, 10, tzinfo=amsterdam)
+    assert complete_days(just_after, 1) == [date(2026, 9, 9)]
+    with pytest.raises(ValueError, match="at least one day"):
+        complete_days(at_one, 0)
+
+
+def test_the_queue_s_fingerprint_changes_with_any_object_and_not_with_the_order():
+    from dunning.domain.delivery.print_batches import queue_fingerprint
+
+    a, b = ("print-queue/2026-09-10/NL01/L1.json", '"e1"'), ("print-queue/x/L2.pdf", '"e2"')
+    assert queue_fingerprint([a, b]) == queue_fingerprint([b, a]) != queue_fingerprint([a])
+    assert queue_fingerprint([a]) != queue_fingerprint([(a[0], '"e3"')])  # rewritten
+    assert queue_fingerprint([]) == ""
+
+
+def test_one_subsidiary_s_plan_holds_its_own_letters_and_may_hold_none():
+    from dunning.domain.delivery.print_batches import plan_for
+
+    entries = [addressed(1, "NL", "1000"), addressed(2, "NL", "1001", subsidiary_id="BE01")]
+    plan = plan_for("NL01", DAY, entries)
+    assert [e.letter_id for b in plan.batches for e in b.entries] == ["L0001"]
+    empty = plan_for("DE01", DAY, entries)
+    assert (empty.batches, empty.unaddressed, empty.folder) == ((), (), "DE01/2026-09-10/")
+
+
+def test_the_marker_records_the_fingerprint_and_is_the_same_for_the_same_queue():
+    from dunning.domain.delivery.print_batches import (
+        marker_fingerprint,
+        plan_for,
+        published_marker,
+    )
+
+    plan = plan_for("NL01", DAY, [addressed(1, "NL", "1000"), entry("L9", lines=())])
+    marker = published_marker(plan, "abc", ["manifest.csv", "batch-001.pdf"])
+    assert marker == published_marker(plan, "abc", ["batch-001.pdf", "manifest.csv"])
+    assert marker_fingerprint(marker) == "abc"
+    assert b'"letters": 1' in marker and b'"unaddressed": 1' in marker
+    assert marker_fingerprint(b"not json") is None and marker_fingerprint(b"[]") is None

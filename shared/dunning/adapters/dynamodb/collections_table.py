@@ -32,7 +32,7 @@ from dunning.adapters.dynamodb.models import (
     PromiseItem,
     connection,
 )
-from dunning.adapters.dynamodb.payment_matches import matches_of
+from dunning.adapters.dynamodb.payment_matches import matches_of, matches_of_letter
 from dunning.adapters.dynamodb.phone_marks import PhoneMarksTable
 from dunning.domain.control.audit import Activity
 from dunning.domain.delivery.ledger import LedgerEntry
@@ -211,6 +211,13 @@ class CollectionsTable(
         )
         entries = [mapping.ledger_entry(it) for it in islice(query, limit)]
         return with_payments(entries, matches_of(customer_id)) if entries else []
+
+    def with_payments(self, entry: LedgerEntry) -> LedgerEntry:
+        """The letter's record with the payments that quoted its reference (SPEC 2.8):
+        one Query of the matches kept in the letter's partition."""
+        letter = entry.letter
+        (found,) = with_payments([entry], matches_of_letter(letter.customer_id, letter.letter_id))
+        return found
 
     def letters_page(
         self, status: LetterStatus, since: date | None, limit: int

@@ -63,3 +63,12 @@ def matches_of(customer_id: str) -> list[PaymentMatch]:
         keys.cust_pk(customer_id), PaymentMatchItem.sk.startswith(keys.PAYMENT_MATCH)
     )
     return [_match(it) for it in query]
+
+
+def matches_of_letter(customer_id: str, letter_id: str) -> list[PaymentMatch]:
+    """The payments matched to one letter, in its customer's partition."""
+    prefix = keys.payment_match_sk(letter_id, "")
+    query = PaymentMatchItem.query(
+        keys.cust_pk(customer_id), PaymentMatchItem.sk.startswith(prefix)
+    )
+    return [_match(it) for it in query]

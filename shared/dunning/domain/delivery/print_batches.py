@@ -10,16 +10,24 @@ its own manifest, and kept out of the batches.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from dunning.domain.delivery.print_queue import PrintEntry
 from dunning.domain.safe_csv import one_line
 
 BATCH_SIZE = 100
 PRINT_ROOM_PREFIX = "print-room/"
+# Written last into a published day's folder: what the files were made from.
+PUBLISHED_MARKER = "published.json"
+# A letter is queued for the day its subsidiary's clock shows when it is sent
+# (send_letter), and a render Lambda lives at most 15 minutes: 15 minutes into the
+# next local day, no letter can still be added to the day before.
+LATEST_QUEUE_WRITE = timedelta(minutes=15)
 MANIFEST_COLUMNS = (
     "batch",
     "position",
@@ -62,6 +70,63 @@ class PrintPlan:
     def folder(self) -> str:
         """Where the plan's files go, under the print room's prefix or a local folder."""
         return f"{self.subsidiary_id}/{self.day.isoformat()}/"
+
+
+def complete_days(local_now: datetime, lookback_days: int) -> list[date]:
+    """The subsidiary's days whose print queue can no longer grow, latest
+    `lookback_days` of them, oldest first. Publishing looks at all of them, not only
+    yesterday: a run that failed or a queue changed after publishing is made good by
+    the next run."""
+    if lookback_days < 1:
+        raise ValueError("the print room looks back at least one day")
+    last = (local_now - LATEST_QUEUE_WRITE).date() - timedelta(days=1)
+    return [last - timedelta(days=n) for n in range(lookback_days - 1, -1, -1)]
+
+
+def queue_fingerprint(objects: Iterable[tuple[str, str]]) -> str:
+    """What a subsidiary's day in the print queue holds, from a listing of its objects
+    (key, ETag): the same objects give the same fingerprint, any change another;
+    empty for an empty queue."""
+    lines = sorted(f"{key} {etag}" for key, etag in objects)
+    if not lines:
+        return ""
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def plan_for(
+    subsidiary_id: str, day: date, entries: Iterable[PrintEntry], batch_size: int = BATCH_SIZE
+) -> PrintPlan:
+    """The plan of one subsidiary's day; with no letters, a plan of nothing."""
+    if batch_size < 1:
+        raise ValueError("a batch holds at least one letter")
+    mine = [e for e in entries if e.subsidiary_id == subsidiary_id and e.day == day]
+    return _plan(subsidiary_id, day, mine, batch_size)
+
+
+def published_marker(plan: PrintPlan, fingerprint: str, files: Sequence[str]) -> bytes:
+    """The marker of a published day: the queue's fingerprint it was made from, and
+    what it holds. No time in it, so publishing the same queue again writes the same
+    bytes."""
+    body = {
+        "subsidiary_id": plan.subsidiary_id,
+        "day": plan.day.isoformat(),
+        "queue_fingerprint": fingerprint,
+        "letters": sum(len(b.entries) for b in plan.batches),
+        "batches": len(plan.batches),
+        "unaddressed": len(plan.unaddressed),
+        "files": sorted(files),
+    }
+    return json.dumps(body, indent=2, sort_keys=True).encode("utf-8")
+
+
+def marker_fingerprint(text: str | bytes) -> str | None:
+    """The queue fingerprint a marker records; None when it is not a marker of ours
+    (then the day is published again)."""
+    try:
+        value = json.loads(text).get("queue_fingerprint")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _post_order(entry: PrintEntry) -> tuple[str, str, str, str]:

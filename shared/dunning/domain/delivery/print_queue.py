@@ -1,7 +1,7 @@
 """The print room's queue (SPEC 2.5: "Print means the PDF stored in S3 for a print room").
 
-Each printed letter is two objects under `print-queue/<day>/`: its PDF and a small
-JSON entry (who, where, how many pages, which PDF). One object per letter keeps the
+Each printed letter is two objects under `print-queue/<day>/<subsidiary>/`: its PDF
+and a small JSON entry (who, where, how many pages, which PDF). One object per letter keeps the
 queue correct however many render Lambdas add letters at once: nothing is ever read,
 changed and written back. `index_csv` turns a day's entries into the sheet a print
 room works from, every cell safe from spreadsheet formulas.
@@ -67,14 +67,17 @@ class PrintEntry:
         return bool(self.address_lines)
 
 
-def day_prefix(day: date) -> str:
-    return f"{PRINT_QUEUE_PREFIX}{day.isoformat()}/"
+def day_prefix(day: date, subsidiary_id: str | None = None) -> str:
+    """Every letter queued on `day`, or only a subsidiary's: one listing finds them."""
+    where = f"{PRINT_QUEUE_PREFIX}{day.isoformat()}/"
+    return f"{where}{subsidiary_id}/" if subsidiary_id is not None else where
 
 
-def print_keys(day: date, letter_id: str) -> tuple[str, str]:
-    """The PDF and the entry of one letter: fixed by the day and the letter id, so a
-    retried delivery overwrites its own objects instead of adding new ones."""
-    stem = f"{day_prefix(day)}{letter_id}"
+def print_keys(day: date, subsidiary_id: str, letter_id: str) -> tuple[str, str]:
+    """The PDF and the entry of one letter: fixed by the day, the subsidiary and the
+    letter id, so a retried delivery overwrites its own objects instead of adding new
+    ones, and a subsidiary's day is one prefix (the print room lists it, reads nothing)."""
+    stem = f"{day_prefix(day, subsidiary_id)}{letter_id}"
     return f"{stem}.pdf", f"{stem}.json"
 
 
