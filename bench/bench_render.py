@@ -16,11 +16,6 @@ fee, interest, payment plan and QR code, on A4 and on US Letter.
 It also times the print room's merge of a 100-letter batch (pypdf), CPU and wall ms.
 With --baseline DIR it first runs DIR/bench/bench_render.py (a `git worktree add` copy
 of older code) with PYTHONPATH at DIR, so both sets of figures come from one run.
-With --baseline DIR --alternate N it instead runs the one-page letter only, N rounds
-of the older code then this code, each in a fresh process of this script (the same
-letters and templates, only PYTHONPATH differs), and prints each round and the median
-of the rounds: on a shared machine whose load changes by the minute, alternating is
-what makes the two figures comparable.
 Then the statement of account a level may attach (SPEC 2.8), measured in the same
 run and process: CPU-ms per page of a one-page statement (20 rows) and of a long one
 (its cap, MAX_STATEMENT_ROWS rows), from the records to the PDF (rows, view, Jinja2,
@@ -262,32 +257,6 @@ def run_baseline(folder: Path, repeat: int) -> None:
         print(f"before: {line}")
 
 
-def run_alternately(folder: Path, rounds: int, repeat: int) -> None:
-    """The one-page letter, older code and this code in turn, `rounds` times each."""
-    here = ROOT
-    figures: dict[str, list[float]] = {"before": [], "after": []}
-    for n in range(1, rounds + 1):
-        for label, code in (("before", folder), ("after", here)):
-            env = dict(os.environ, PYTHONPATH=f"{code / 'shared'}:{code / 'local'}")
-            done = subprocess.run(
-                [sys.executable, __file__, "--repeat", str(repeat), "--letter-only"],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            median = float(done.stdout.split("median", 1)[1].split()[0])
-            figures[label].append(median)
-            print(f"round {n} {label:>6}: one-page letter median {median:6.1f} CPU-ms")
-    before, after = (statistics.median(figures[k]) for k in ("before", "after"))
-    print(
-        f"one-page letter, median of {rounds} rounds: before {before:.1f} CPU-ms, "
-        f"after {after:.1f} CPU-ms ({(after - before) / before:+.1%}); "
-        f"after's rounds {min(figures['after']):.1f}-{max(figures['after']):.1f}, "
-        f"before's {min(figures['before']):.1f}-{max(figures['before']):.1f}"
-    )
-
-
 def account(rows: int) -> tuple[list[Invoice], list[Credit]]:
     """A customer's open invoices and credits: one credit for every tenth row."""
     invoices, credits = [], []
@@ -370,24 +339,11 @@ def main() -> int:
     parser.add_argument("--samples", type=Path, help="also write sample PNGs into this folder")
     parser.add_argument("--worst", action="store_true", help="also the largest letter allowed")
     parser.add_argument("--baseline", type=Path, help="also run this older copy's benchmark")
-    parser.add_argument(
-        "--alternate", type=int, metavar="N", help="with --baseline: N alternating rounds"
-    )
-    parser.add_argument("--letter-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.baseline and args.alternate:
-        run_alternately(args.baseline, args.alternate, args.repeat)
-        return 0
     if args.baseline:
         run_baseline(args.baseline, args.repeat)
     renderer = JinjaLetterRenderer([TEMPLATES])
     pdf = WeasyPrintPdf(TEMPLATES)
-    if args.letter_only:  # one round of --alternate
-        pdf.render(
-            renderer.render(build_view(letter(10), CUSTOMER, SUBSIDIARY, "de", TODAY)).print_html
-        )
-        measure(renderer, pdf, 10, args.repeat)
-        return 0
     if args.samples:
         write_samples(renderer, pdf, args.samples)
     for lines in TARGETS_MS:  # warm-up: fonts, template compilation, caches

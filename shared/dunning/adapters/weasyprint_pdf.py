@@ -23,7 +23,6 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import weasyprint.html
-import weasyprint.text.line_break
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -147,58 +146,6 @@ def _lean_html_class() -> type[HTML]:
     return _LetterHTML
 
 
-# The style properties WeasyPrint's get_font_description reads (weasyprint/text/fonts.py).
-_FONT_KEYS = (
-    "font_family",
-    "font_style",
-    "font_stretch",
-    "font_weight",
-    "font_size",
-    "font_variant_caps",
-    "font_variation_settings",
-)
-_MAX_FONT_DESCRIPTIONS = 1024
-
-
-def share_font_descriptions() -> bool:
-    """Let WeasyPrint's text layout reuse one Pango font description per font.
-
-    Each piece of text WeasyPrint lays out builds its Pango layout anew (330 times
-    for a one-page letter), and with it a font description from the same few
-    properties: nine Pango calls, ~10 µs each time. Pango copies the description into
-    the layout, so one description per combination of those properties serves every
-    layout, and the PDF stays the same byte for byte (tests/unit/letters/test_pdf.py).
-    Installed once per process; False when this WeasyPrint's layout does not build
-    its descriptions that way (then nothing changes).
-    """
-    module: Any = weasyprint.text.line_break
-    original = getattr(module, "get_font_description", None)
-    if original is None or getattr(original, "shares_descriptions", False):
-        return original is not None
-    found: dict[tuple[Any, ...], Any] = {}
-
-    def shared(style: Any) -> Any:
-        try:
-            key = tuple(_hashable(style[name]) for name in _FONT_KEYS)
-        except (KeyError, TypeError):
-            return original(style)
-        description = found.get(key)
-        if description is None:
-            if len(found) >= _MAX_FONT_DESCRIPTIONS:
-                found.clear()
-            description = found[key] = original(style)
-        return description
-
-    shared.shares_descriptions = True  # type: ignore[attr-defined]
-    shared.__wrapped__ = original  # type: ignore[attr-defined]
-    module.get_font_description = shared
-    return True
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
 class WeasyPrintPdf:
     """Renders print HTML with the stylesheet found in the assets folder(s)."""
 
@@ -219,7 +166,6 @@ class WeasyPrintPdf:
         if found is None:
             raise PdfRenderError(f"no {stylesheet} in {', '.join(map(str, dirs))}")
         self._fonts = FontConfiguration()
-        share_font_descriptions()
         css_text = found.read_text(encoding="utf-8")
         self._css = CSS(
             string=css_text,

@@ -191,20 +191,6 @@ def test_a_letter_is_laid_out_with_the_lean_ua_stylesheet_and_looks_the_same(
     assert pdf.render(html) == lean  # ...and the PDF is the same, byte for byte
 
 
-@pytest.mark.parametrize("language", ["de", "fr"])
-def test_shared_font_descriptions_leave_the_pdf_the_same_byte_for_byte(
-    pdf: WeasyPrintPdf, monkeypatch: pytest.MonkeyPatch, language: str
-) -> None:
-    import weasyprint.text.line_break as line_break
-
-    shared = line_break.get_font_description
-    assert getattr(shared, "shares_descriptions", False)  # installed by WeasyPrintPdf
-    html = _letter_html(language)
-    fast = pdf.render(html)
-    monkeypatch.setattr(line_break, "get_font_description", shared.__wrapped__)
-    assert pdf.render(html) == fast
-
-
 @needs_poppler
 @pytest.mark.parametrize(
     "markup",

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import segno
 
-from dunning.domain.letters.qr_masks import use_row_masks
 from dunning.domain.patterns import normalise_bic, normalise_iban
 
 # EPC069-12 limits (version 002): amount range, field lengths, whole payload.
@@ -98,7 +97,6 @@ def epc_qr_data_uri(payload: str) -> str:
     Printed at 24 mm it is ~220 dpi; the print
     stylesheet keeps its edges sharp (image-rendering: pixelated).
     """
-    use_row_masks()  # the same code, found faster (domain/letters/qr_masks.py)
     qr = segno.make_qr(payload.encode(), error="m", boost_error=False)
     png = _grey_png(qr.matrix, scale=_QR_SCALE, border=_QR_BORDER)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
