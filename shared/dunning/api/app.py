@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from dunning import web
 from dunning.api import errors
 from dunning.api.routes import ROUTERS
 from dunning.api.routes.common import USE_CASE
@@ -30,6 +31,7 @@ class ApiDeps:
     actions: CollectorDeps
     allowed_origin: str = "*"  # the browser origin CORS answers (template: AllowedOrigin)
     dashboard: DashboardDeps | None = None  # the dashboard's reads (routes/dashboard.py)
+    pages_key: bytes | None = None  # signs the pages' CSRF tokens (None: one per process)
 
 
 def cors(allowed_origin: str) -> CORSConfig:
@@ -47,10 +49,15 @@ class JsonApiResolver(APIGatewayRestResolver):
     before Powertools would parse it as a form (its multipart parser raises plain
     ValueErrors on a malformed header), and one that is not UTF-8 text 422 (decoding it
     would raise); both would otherwise be 500s. Checked here, around Powertools' resolve,
-    because its request validation parses the body before any `app.use` middleware runs."""
+    because its request validation parses the body before any `app.use` middleware runs.
+
+    The pages under /app/ post HTML forms, which their routes read and check themselves
+    (dunning.web.page); every /app/ response gets the pages' security headers."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         proxy_event = APIGatewayProxyEvent(dict(event))
+        if web.is_page(proxy_event.path):
+            return dict(web.harden(super().resolve(event, context)))
         refusal = errors.body_refusal(proxy_event)
         if refusal is None:
             return super().resolve(event, context)
@@ -70,7 +77,7 @@ def build_app(allowed_origin: str = "*") -> JsonApiResolver:
         json_body_deserializer=errors.json_object,
     )
     errors.install(app)
-    for router in ROUTERS:
+    for router in (*ROUTERS, *web.ROUTERS):
         app.include_router(router)
     return app
 
@@ -82,4 +89,6 @@ def app_for(deps: ApiDeps) -> JsonApiResolver:
     app.append_context(**{USE_CASE: CollectorActions(deps.actions)})
     if deps.dashboard is not None:
         app.append_context(**{DASHBOARD: Dashboard(deps.dashboard)})
+    if deps.pages_key:
+        app.append_context(**{web.PAGES_KEY: deps.pages_key})
     return app
