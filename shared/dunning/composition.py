@@ -225,4 +225,5 @@ def api_deps(settings: Settings) -> Any:
     from dunning.usecases.dashboard import DashboardDeps
 
     dashboard = DashboardDeps(_config(settings), FiguresReader(), Clock(settings.fixed_now))
-    return ApiDeps(actions, settings.allowed_origin, dashboard)
+    key = settings.pages_secret.encode() or None
+    return ApiDeps(actions, settings.allowed_origin, dashboard, pages_key=key)

@@ -38,6 +38,9 @@ class Settings:
     # CORS: the browser origin the API answers; any only where the template sets none
     # (the local runtime and tests). On AWS: the template's AllowedOrigin.
     allowed_origin: str = "*"
+    # Signs the CSRF tokens of the pages under /app/ (template: the PagesSecret secret);
+    # empty locally, where one key per process will do.
+    pages_secret: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +72,7 @@ class Settings:
                 import_max_wait_seconds=_int(env, "IMPORT_MAX_WAIT_SECONDS", 1800),
                 import_max_attempts=_int(env, "IMPORT_MAX_ATTEMPTS", 8),
                 allowed_origin=env.get("ALLOWED_ORIGIN") or "*",
+                pages_secret=env.get("PAGES_SECRET", ""),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None

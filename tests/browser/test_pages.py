@@ -329,3 +329,10 @@ def test_the_json_api_is_unchanged_by_the_pages(server):
     assert not [p for p in doc["paths"] if p.startswith("/app")]
     assert json.dumps(api(server, "/dashboard/summary"))
     assert Path(DOCS).is_dir()
+
+
+def test_the_accessibility_check_reports_a_violation_when_a_page_has_one(web):
+    """So that an empty list above means something: a button without a name is caught."""
+    web.open("/app/")
+    web.page.evaluate("document.querySelector('main').append(document.createElement('button'))")
+    assert "button-name" in {v["id"] for v in web.axe()}
