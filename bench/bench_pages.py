@@ -15,6 +15,7 @@ first paint is printed, with the time `dunning serve` took to answer the HTML
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
 import subprocess
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,9 +72,6 @@ def serving(data: Path, *extra: str) -> Iterator[str]:
 
 
 def pages_of(url: str) -> list[tuple[str, str]]:
-    import json
-    import urllib.request
-
     def get(path: str) -> Any:
         with urllib.request.urlopen(url + path, timeout=120) as r:
             return json.loads(r.read())
@@ -139,8 +138,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "generated"
         subprocess.run(
-            [sys.executable, "-m", "dunning_local.cli", "generate", "--out", str(out)]
-            + ["--customers", str(args.customers), "--subsidiaries", "3"],
+            [
+                *(sys.executable, "-m", "dunning_local.cli", "generate", "--out", str(out)),
+                *("--customers", str(args.customers), "--subsidiaries", "3"),
+            ],
             check=True,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
