@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -32,6 +33,10 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).parents[1]
+# This checkout's packages first, not another installed copy.
+THIS_CHECKOUT = os.environ | {
+    "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT / "local")])
+}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -51,6 +56,7 @@ def serving(data: Path, *extra: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
         text=True,
         cwd=ROOT,
+        env=THIS_CHECKOUT,
     )
     assert proc.stdout is not None
     started = time.monotonic()
@@ -144,6 +150,7 @@ def main() -> None:
             ],
             check=True,
             cwd=ROOT,
+            env=THIS_CHECKOUT,
             stdout=subprocess.DEVNULL,
         )
         rows = sum(1 for _ in (out / "invoices.csv").open()) - 1

@@ -54,7 +54,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield os.environ["DUNNING_BROWSER_SERVER"].rstrip("/")
         return
     errors = (tmp_path_factory.mktemp("serve") / "stderr.txt").open("w+")
-    proc = subprocess.Popen(SERVE, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        SERVE, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT, env=this_checkout()
+    )
     assert proc.stdout is not None
     lines: list[str] = []
     url = None
@@ -77,6 +79,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     errors.close()
+
+
+def this_checkout() -> dict[str, str]:
+    """The environment with this checkout's packages first (not another installed copy)."""
+    paths = [str(ROOT / "shared"), str(ROOT / "local"), os.environ.get("PYTHONPATH", "")]
+    return os.environ | {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}
 
 
 def api(url: str, path: str) -> Any:
