@@ -336,3 +336,31 @@ def test_the_accessibility_check_reports_a_violation_when_a_page_has_one(web):
     web.open("/app/")
     web.page.evaluate("document.querySelector('main').append(document.createElement('button'))")
     assert "button-name" in {v["id"] for v in web.axe()}
+
+
+def _post_form(web: Watched, path: str, fields: dict[str, str]) -> Any:
+    """A form of ours posted as the browser would (its session, its token, its origin)."""
+    token = web.page.locator('input[name="csrf"]').first.input_value()
+    return web.page.request.post(
+        web.base + path,
+        form=fields | {"csrf": token},
+        headers={"Origin": web.base},
+        max_redirects=0,
+    )
+
+
+def test_needs_attention_shows_why_a_reconcile_or_a_mark_clearing_was_refused(web, server):
+    """The attention page's actions reach their use cases: examples/ has no letter to
+    reconcile and no bounced address, so each is refused, and the page says why."""
+    sent = next(r for r in api(server, "/dashboard/letters")["recent"] if r["status"] == "sent")
+    web.open("/app/attention")
+    answer = _post_form(
+        web, f"/app/letters/{sent['letter_id']}/reconcile", {"outcome": "sent", "note": ""}
+    )
+    assert answer.status == 303 and answer.headers["location"].endswith("/app/attention")
+    web.open("/app/attention")
+    assert "only a letter needing reconciliation" in web.page.get_by_role("alert").inner_text()
+    answer = _post_form(web, "/app/email-marks/clear", {"address": "nobody@example.com"})
+    assert answer.status == 303
+    web.open("/app/attention")
+    assert "no bounce or complaint mark" in web.page.get_by_role("alert").inner_text()

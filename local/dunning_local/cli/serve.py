@@ -208,7 +208,10 @@ def serve(
                 handler_class=_Handler,
             )
             url = f"http://{host}:{server.server_port}"
-            say(f"Dunning API on {url}/  (OpenAPI: {url}/openapi.json)  Ctrl-C stops it")
+            say(
+                f"Dunning API on {url}/  (pages: {url}/app/, OpenAPI: {url}/openapi.json)"
+                "  Ctrl-C stops it"
+            )
             try:
                 server.serve_forever()
             except KeyboardInterrupt:

@@ -73,6 +73,7 @@ def customer_page(customer_id: str) -> Response:
     return page.html(
         "customer.html",
         nav="customers",
+        charts=True,
         c=centre,
         customer_path=f"customers/{customer_id}",
         reasons=[r.value for r in PauseReason if r != PauseReason.PROMISE_TO_PAY],

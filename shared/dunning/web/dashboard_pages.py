@@ -33,6 +33,7 @@ def dashboard() -> Response:
     return page.html(
         "dashboard.html",
         nav="dashboard",
+        charts=True,
         subsidiary=subsidiary,
         summary=summary,
         currencies=currencies,

@@ -13,7 +13,7 @@ router = Router()
 YEAR = 365 * 24 * 3600
 
 
-@page_route(router, "/app/language", method="POST")
+@page_route(router, "/app/language", method="POST", back="")
 def choose() -> Response:
     page = Page(router)
     form = page.form()

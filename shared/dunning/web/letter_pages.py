@@ -27,7 +27,7 @@ def approvals_page() -> Response:
     return page.html("approvals.html", nav="approvals", queue=queue)
 
 
-@page_route(router, "/app/approvals", method="POST")
+@page_route(router, "/app/approvals", method="POST", back="approvals")
 def decide() -> Response:
     """Approve or cancel the letters selected, or the one whose own button was pressed."""
     page = Page(router)
@@ -70,7 +70,7 @@ def attention_page() -> Response:
     return page.html("attention.html", nav="attention", a=found, marks=marks.marks)
 
 
-@page_route(router, "/app/letters/<letter_id>/reconcile", method="POST")
+@page_route(router, "/app/letters/<letter_id>/reconcile", method="POST", back="attention")
 def reconcile(letter_id: str) -> Response:
     page = Page(router)
     form = {k: v[-1].strip() for k, v in page.form().items() if v}
@@ -81,7 +81,7 @@ def reconcile(letter_id: str) -> Response:
     return page.redirect("attention", translator(page.language)("Letter reconciled."))
 
 
-@page_route(router, "/app/email-marks/clear", method="POST")
+@page_route(router, "/app/email-marks/clear", method="POST", back="attention")
 def clear_mark() -> Response:
     page = Page(router)
     address = (page.form().get("address") or [""])[-1].strip()

@@ -169,6 +169,7 @@ class Page:
             "static": lambda name: self.url(static_url(name)),
             "here": self.event.path,
             "nav": "",
+            "charts": False,  # pages with charts load Chart.js, the others do not
             "can": lambda group: group in groups,
         } | values
 
@@ -245,18 +246,19 @@ def _field_errors(e: ValidationError) -> list[str]:
 Handler = Callable[..., Response]
 
 
-def page_route(router: Router, path: str, method: str = "GET") -> Callable[[Handler], Handler]:
+def page_route(
+    router: Router, path: str, method: str = "GET", back: str | None = None
+) -> Callable[[Handler], Handler]:
     """Register a page (left out of the OpenAPI document). What the use case refuses
-    becomes the error page of its status; after a POST, a redirect back with the message."""
+    becomes the error page of its status; after a POST, a redirect with the message to
+    `back` (default: the page the action belongs to, its path less the last part)."""
 
     def register(func: Handler) -> Handler:
         def guarded(**kwargs: Any):  # no return annotation: see below
             try:
                 return func(**kwargs)
-            except ValidationError as e:
-                return _refused(router, e, method)
-            except (DunningError, security.Forbidden) as e:
-                return _refused(router, e, method)
+            except (ValidationError, DunningError, security.Forbidden) as e:
+                return _refused(router, e, method, back)
 
         # Powertools reads the parameters (path arguments) from the signature; without a
         # return annotation, as it cannot describe its own Response class.
@@ -271,10 +273,10 @@ def page_route(router: Router, path: str, method: str = "GET") -> Callable[[Hand
     return register
 
 
-def _refused(router: Router, e: Exception, method: str) -> Response:
+def _refused(router: Router, e: Exception, method: str, back: str | None) -> Response:
     status, message = problem(e)
     page = Page(router)
-    back = _back(page)
+    back = back if back is not None else _back(page)
     if method == "POST" and status != HTTPStatus.FORBIDDEN and back is not None:
         return page.redirect(back, message, kind="error")
     return page.html("error.html", status, code=status, message=message)
