@@ -101,6 +101,12 @@ def measure(browser: Any, url: str) -> dict[str, float]:
     sizes: dict[str, int] = {}
     page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))
     page.goto(url, wait_until="load")
+    # The paint entry may come a little after the load event. Polled from here: the
+    # page's CSP forbids the eval that page.wait_for_function would use.
+    painted = "() => performance.getEntriesByName('first-contentful-paint').length > 0"
+    deadline = time.monotonic() + 10
+    while not page.evaluate(painted) and time.monotonic() < deadline:
+        time.sleep(0.02)
     timing = page.evaluate(
         """() => {
             const paint = performance.getEntriesByName('first-contentful-paint')[0];
