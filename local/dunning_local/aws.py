@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class Deployment:
     function_env: dict[str, dict[str, str]] = field(default_factory=dict)
     # SNS -> Lambda subscriptions: (function, topic ARN, URL of the local inbox queue)
     sns_inboxes: list[tuple[str, str, str]] = field(default_factory=list)
+    # Secrets Manager secrets the template generates: ARN -> the value made for this run
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 class EmbeddedAws:
@@ -136,6 +139,8 @@ class EmbeddedAws:
         for name in t.of_type("AWS::Serverless::Api"):  # API Gateway is not run here
             self.deployment.refs[name] = f"{STACK}-{name}".lower()
         self._create_user_pools()
+        for name, res in t.of_type("AWS::SecretsManager::Secret").items():
+            self._generate_secret(name, res.get("Properties", {}))
         for name in t.functions():
             self.deployment.refs[name] = f"{STACK}-{name}"
             self.deployment.attrs[f"{name}.Arn"] = _arn("lambda", f"function:{STACK}-{name}")
@@ -146,7 +151,16 @@ class EmbeddedAws:
         self._resolve_function_env()
 
     def resolver(self) -> Resolver:
-        return Resolver(self.parameters, self.deployment.refs, self.deployment.attrs)
+        d = self.deployment
+        return Resolver(self.parameters, d.refs, d.attrs, d.secrets)
+
+    def _generate_secret(self, name: str, props: dict[str, Any]) -> None:
+        """A secret GenerateSecretString makes on AWS: a fresh random one per run here,
+        which `{{resolve:secretsmanager:...}}` in a function's environment reads."""
+        length = int(props.get("GenerateSecretString", {}).get("PasswordLength", 32))
+        arn = _arn("secretsmanager", f"secret:{STACK}-{name}")
+        self.deployment.refs[name] = arn
+        self.deployment.secrets[arn] = secrets.token_urlsafe(length)[:length]
 
     def _create_table(self, name: str, props: dict[str, Any]) -> None:
         table = f"{STACK}-{name}"

@@ -101,6 +101,9 @@ def code_dir(function: dict[str, Any]) -> str:
     return str(props["CodeUri"])
 
 
+_DYNAMIC_SECRET = re.compile(r"\{\{resolve:secretsmanager:(.+?):SecretString\}\}")
+
+
 class Resolver:
     """Resolves Ref, GetAtt and Sub against the local physical names and ARNs.
 
@@ -112,10 +115,17 @@ class Resolver:
     embedded AWS gave it.
     """
 
-    def __init__(self, parameters: dict[str, Any], refs: dict[str, str], attrs: dict[str, str]):
+    def __init__(
+        self,
+        parameters: dict[str, Any],
+        refs: dict[str, str],
+        attrs: dict[str, str],
+        secrets: dict[str, str] | None = None,
+    ):
         self.parameters = parameters
         self.refs = refs  # logical id -> what !Ref gives (name or URL)
         self.attrs = attrs  # "Logical.Attr" -> value
+        self.secrets = secrets or {}  # ARN -> value, for {{resolve:secretsmanager:...}}
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
@@ -125,12 +135,17 @@ class Resolver:
             if key == "Fn::GetAtt":
                 return self.attrs[".".join(arg)]
             if key == "Fn::Sub":
-                return re.sub(r"\$\{([^}]+)\}", lambda m: self.sub_var(m.group(1)), arg)
+                text = re.sub(r"\$\{([^}]+)\}", lambda m: self.sub_var(m.group(1)), arg)
+                return self.dynamic(text)
         if isinstance(value, dict):
             return {k: self(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self(v) for v in value]
         return value
+
+    def dynamic(self, text: str) -> str:
+        """CloudFormation's dynamic references to the template's own secrets, resolved."""
+        return _DYNAMIC_SECRET.sub(lambda m: self.secrets[m.group(1)], text)
 
     def ref(self, name: str) -> str:
         if name in self.parameters:

@@ -253,7 +253,8 @@ def api_deps(settings: Settings) -> Any:
 
     dashboard = DashboardDeps(_config(settings), FiguresReader(), Clock(settings.fixed_now))
     people = (lambda client_id: sign_in(settings, client_id)) if settings.user_pool_id else None
-    return ApiDeps(actions, settings.allowed_origin, dashboard, people)
+    key = settings.pages_secret.encode() or None
+    return ApiDeps(actions, settings.allowed_origin, dashboard, people, pages_key=key)
 
 
 @cache

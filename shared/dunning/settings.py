@@ -47,6 +47,9 @@ class Settings:
     # URL (https://PREFIX.auth.REGION.amazoncognito.com); empty where nobody signs in.
     user_pool_id: str = ""
     sign_in_domain: str = ""
+    # Signs the CSRF tokens of the pages under /app/ (template: the PagesSecret secret);
+    # empty locally, where one key per process will do.
+    pages_secret: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +86,7 @@ class Settings:
                 allowed_origin=env.get("ALLOWED_ORIGIN") or "*",
                 user_pool_id=env.get("USER_POOL_ID", ""),
                 sign_in_domain=env.get("SIGN_IN_DOMAIN", "").rstrip("/"),
+                pages_secret=env.get("PAGES_SECRET", ""),
             )
         except KeyError as missing:
             raise RuntimeError(f"environment variable {missing} is not set") from None

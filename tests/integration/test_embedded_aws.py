@@ -89,3 +89,10 @@ def test_processes_are_stopped_with_the_runtime():
     with EmbeddedAws() as embedded:
         procs = [embedded.dynamodb._proc, embedded.moto._proc]
     assert all(p is not None and p.poll() is not None for p in procs)
+
+
+def test_a_secret_the_template_generates_reaches_the_function_environment_resolved(aws):
+    """PagesSecret: `{{resolve:secretsmanager:...}}` in ApiFunction's environment."""
+    value = aws.deployment.function_env["ApiFunction"]["PAGES_SECRET"]
+    assert len(value) == 48 and "resolve" not in value
+    assert value in aws.deployment.secrets.values()

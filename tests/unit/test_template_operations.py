@@ -313,3 +313,16 @@ def test_the_api_answers_one_configured_origin_on_aws_and_any_only_locally():
         == (parameter["Default"])
     )
     assert Settings.from_env(base).allowed_origin == "*"
+
+
+def test_every_api_instance_signs_the_pages_forms_with_one_generated_secret():
+    env = RESOURCES["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["PAGES_SECRET"] == {
+        "Fn::Sub": "{{resolve:secretsmanager:${PagesSecret}:SecretString}}"
+    }
+    secret = RESOURCES["PagesSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    base = {"TABLE_NAME": "t", "CONFIG_BUCKET": "b"}
+    assert Settings.from_env(base | {"PAGES_SECRET": "s3cr3t"}).pages_secret == "s3cr3t"
+    assert Settings.from_env(base).pages_secret == ""

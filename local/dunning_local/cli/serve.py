@@ -218,7 +218,10 @@ def serve(
             )
             url = f"http://{host}:{server.server_port}"
             say(f"every request signed in as local, groups: {', '.join(sorted(groups))}")
-            say(f"Dunning API on {url}/  (OpenAPI: {url}/openapi.json)  Ctrl-C stops it")
+            say(
+                f"Dunning API on {url}/  (pages: {url}/app/, OpenAPI: {url}/openapi.json)"
+                "  Ctrl-C stops it"
+            )
             try:
                 server.serve_forever()
             except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from dunning import web
 from dunning.api import errors
 from dunning.api.routes import ROUTERS
 from dunning.api.routes.auth import SIGN_IN
@@ -34,6 +35,7 @@ class ApiDeps:
     dashboard: DashboardDeps | None = None  # the dashboard's reads (routes/dashboard.py)
     # People's sign-in for an app client id (routes/auth.py); None where nobody signs in.
     sign_in: Callable[[str], SignIn] | None = None
+    pages_key: bytes | None = None  # signs the pages' CSRF tokens (None: one per process)
 
 
 def cors(allowed_origin: str) -> CORSConfig:
@@ -51,10 +53,15 @@ class JsonApiResolver(APIGatewayRestResolver):
     before Powertools would parse it as a form (its multipart parser raises plain
     ValueErrors on a malformed header), and one that is not UTF-8 text 422 (decoding it
     would raise); both would otherwise be 500s. Checked here, around Powertools' resolve,
-    because its request validation parses the body before any `app.use` middleware runs."""
+    because its request validation parses the body before any `app.use` middleware runs.
+
+    The pages under /app/ post HTML forms, which their routes read and check themselves
+    (dunning.web.page); every /app/ response gets the pages' security headers."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         proxy_event = APIGatewayProxyEvent(dict(event))
+        if web.is_page(proxy_event.path):
+            return dict(web.harden(super().resolve(event, context)))
         refusal = errors.body_refusal(proxy_event)
         if refusal is None:
             return super().resolve(event, context)
@@ -74,7 +81,7 @@ def build_app(allowed_origin: str = "*") -> JsonApiResolver:
         json_body_deserializer=errors.json_object,
     )
     errors.install(app)
-    for router in ROUTERS:
+    for router in (*ROUTERS, *web.ROUTERS):
         app.include_router(router)
     return app
 
@@ -88,4 +95,6 @@ def app_for(deps: ApiDeps) -> JsonApiResolver:
         app.append_context(**{DASHBOARD: Dashboard(deps.dashboard)})
     if deps.sign_in is not None:
         app.append_context(**{SIGN_IN: deps.sign_in})
+    if deps.pages_key:
+        app.append_context(**{web.PAGES_KEY: deps.pages_key})
     return app
