@@ -195,6 +195,7 @@ class StateItem(Item, discriminator="state"):
     level = NumberAttribute(null=True)
     last_letter_date = DateAttribute(null=True)
     last_letter_level = NumberAttribute(null=True)  # written since letters know their previous
+    cycle = UnicodeAttribute(null=True)  # the letter cycle as JSON (SPEC 2.9), amounts as text
 
 
 class PromiseItem(Item, discriminator="promise"):

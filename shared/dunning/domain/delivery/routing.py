@@ -71,7 +71,8 @@ def route(
       department's invoices. Invalid and bounced addresses are left out; duplicates
       once.
     - channels: the customer's delivery decides (email takes the level's channels,
-      print prints only, both does both); email with nobody left to write to, or no
+      print prints only, both does both), and a letter escalated to print
+      (`print_too`) is printed as well; email with nobody left to write to, or no
       sender configured, is printed instead.
     - the dunning manager (the customer's manager_email) is the reply-to and is
       copied; else the subsidiary's reply_to. The sender is always the subsidiary's.
@@ -80,6 +81,8 @@ def route(
     wanted = letter_channels(
         customer.delivery, level_channels if level_channels is not None else letter.channels
     )
+    if letter.print_too and Channel.PRINT not in wanted:  # print_after_unanswered (SPEC 2.9)
+        wanted = (*wanted, Channel.PRINT)
     to = _recipients(customer, contacts, departments, bounced)
     note = None
     sender = subsidiary.sender.strip() if subsidiary.sender else None
