@@ -28,6 +28,8 @@ from dunning_local.driver import LocalDriver
 from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, download, drop
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
+# One line of thanks.jsonl (SPEC 3.4), in this order.
+THANKS_FIELDS = ("date", "customer_id", "scope", "scope_id", "currency", "recipients")
 
 
 @dataclass
@@ -155,6 +157,7 @@ class Simulation:
         with (self.out / "letters.jsonl").open("w", encoding="utf-8") as f:
             for line in letters:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self._write_thanks(self.out / "thanks.jsonl")
         emails = self._write_emails(self.out / "emails")
         pdfs = self._write_pdfs(self.out / "pdfs")
         self._write_reports(self.out / "rejected")
@@ -180,6 +183,22 @@ class Simulation:
                 for e in LetterLedgerTable().letters(status)
             ]
         return sorted(found, key=lambda r: (r["date"], r["letter_id"]))
+
+    def _write_thanks(self, path: Path) -> None:
+        """OUT/thanks.jsonl (SPEC 3.4): one line per thank-you note sent, by date."""
+        from dunning.adapters.dynamodb.thanks_ledger import ThanksLedgerTable
+        from dunning.composition import bind_table
+        from dunning.settings import Settings
+
+        with self.aws.function_env("EvaluateFunction"):
+            bind_table(Settings.from_env())
+            notes = sorted(
+                ThanksLedgerTable.thanks("sent"), key=lambda n: (n["date"], n["thanks_id"])
+            )
+        with path.open("w", encoding="utf-8") as f:
+            for n in notes:
+                line = {k: n[k] for k in THANKS_FIELDS}
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def _write_dashboard(self, folder: Path, last_day: date | None) -> None:
         """GET /dashboard/summary as of the last day: all subsidiaries, then each one."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -88,7 +88,22 @@ def evaluate_deps(settings: Settings) -> Evaluate:
     # The shipped templates (the templates layer): a pending letter's language.
     languages = TemplateLanguages([templates_dir()])
     clock = Clock(settings.fixed_now)
-    return Evaluate(_config(settings), DailyRunTable(), queue, languages, FiguresWriter(), clock)
+    deps = Evaluate(_config(settings), DailyRunTable(), queue, languages, FiguresWriter(), clock)
+    return replace(deps, thanks=_thanks_deps(settings, clock))
+
+
+def _thanks_deps(settings: Settings, clock: Clock) -> Any:
+    """Thank-you notes go out from the evaluation: Jinja only (no PDF), SES in one
+    attempt as letters are, with the letters' template overrides."""
+    from dunning.adapters.dynamodb.thanks_ledger import ThanksLedgerTable
+    from dunning.adapters.ses import ONE_ATTEMPT, SesLetterMailer
+    from dunning.usecases.send_thanks import ThanksDeps
+
+    mailer = SesLetterMailer(
+        _client("ses", settings, config=ONE_ATTEMPT), settings.ses_configuration_set, clock
+    )
+    dirs = (*_template_overrides(settings), templates_dir())
+    return ThanksDeps(ThanksLedgerTable(), _renderer(dirs), mailer, clock)
 
 
 @cache

@@ -107,10 +107,10 @@ def test_a_credit_memo_is_no_payment_the_letters_invoices_still_owe_as_much():
 
 
 def test_a_voided_invoice_is_no_payment():
+    def voided(snap):
+        return replace(snap, invoices=(invoice("i1", 100, 30), void(invoice("i2", 50, 30))))
+
     two = snapshot(invoice("i1", 100, 30), invoice("i2", 50, 30))
-    voided = lambda snap: replace(
-        snap, invoices=(invoice("i1", 100, 30), void(invoice("i2", 50, 30)))
-    )  # noqa: E731, E501
     assert letters_over(escalating(1), two, voided)[1].print_too
 
 

@@ -9,6 +9,8 @@ Keys (all strings):
                          | ACT#<UTC time, ISO>#<activity id>   who changed what (audit)
                          | HIST#<invoice id>   an invoice no longer open, for the figures
                          | FIG#<currency>      the customer's dashboard figures
+                         | THANKS#<thanks id>  a thank-you note (SPEC 2.9)
+                         | TRACK#<letter id>   the first time of each SES event of a letter
   pk SUB#<subsidiary> sk IMPORT | RUN#<as_of> | SKIP#<as_of>
   pk FIG#<subsidiary> sk DAY#<as_of>            the subsidiary's figures of one day
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
@@ -17,6 +19,7 @@ Keys (all strings):
   ByShard  SUB#<subsidiary> / <dunned customer>   what evaluation reads
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
   ByStatus LETTERS#<status> / <as_of>#<letter id>;  MARKS / <address>  (bounce marks)
+           THANKS#<status> / <as_of>#<thanks id>   thank-you notes
            OVERDUE#<subsidiary>#<currency> / <overdue, fixed width>#<customer>
            PAUSES#<subsidiary> / <customer>#<target>#<id>
            PROMISES#<subsidiary> / <date>#<customer>#<currency>
@@ -56,6 +59,8 @@ LETTER = "LETTER#"
 ACTIVITY = "ACT#"
 MARKS = "MARKS"
 PAYMENT_MATCH = "PAYREF#"  # PAYREF#<letter id>#<credit id>: a payment quoting the letter
+THANKS = "THANKS#"
+TRACKING = "TRACK#"
 
 _REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
 
@@ -102,6 +107,18 @@ def promise_sk(currency: str, day: date) -> str:
 
 def letter_sk(letter_id: str) -> str:
     return f"{LETTER}{letter_id}"
+
+
+def thanks_sk(thanks_id: str) -> str:
+    return f"{THANKS}{thanks_id}"
+
+
+def thanks_status_key(status: str) -> str:
+    return f"THANKS#{status}"
+
+
+def tracking_sk(letter_id: str) -> str:
+    return f"{TRACKING}{letter_id}"
 
 
 def activity_sk(order_key: str) -> str:

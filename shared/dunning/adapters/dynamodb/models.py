@@ -314,6 +314,32 @@ class FigureItem(Item, discriminator="figures"):
     body = UnicodeAttribute()  # the partial as JSON of decimal strings and counts
 
 
+class ThanksItem(Item, discriminator="thanks"):
+    """A thank-you note (SPEC 2.9), claimed before it is sent: one per letter cycle."""
+
+    thanks_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    subsidiary_id = UnicodeAttribute()
+    as_of = DateAttribute()
+    status = UnicodeAttribute()  # claimed | sent | failed | no_recipient
+    body = UnicodeAttribute()  # scope, currency, recipients, language, message id (JSON)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class TrackingItem(Item, discriminator="tracking"):
+    """Beside a letter's ledger item: the first time SES reported each event of its
+    email (delivery, open, click, bounce, complaint; SPEC 2.9). Apart from the ledger
+    item, whose state changes rewrite it whole, so that no event is ever lost to them."""
+
+    letter = UnicodeAttribute()  # the letter id (not `letter_id`: sending's filter)
+    message_id = UnicodeAttribute(null=True)  # SES's, of the first event recorded
+    delivery = UnicodeAttribute(null=True)  # UTC times, ISO 8601 to the millisecond
+    open = UnicodeAttribute(null=True)
+    click = UnicodeAttribute(null=True)
+    bounce = UnicodeAttribute(null=True)
+    complaint = UnicodeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Item], ...] = (
     Item,
     CustomerItem,
@@ -332,6 +358,8 @@ ALL_MODELS: tuple[type[Item], ...] = (
     ActivityItem,
     HistoryItem,
     FigureItem,
+    ThanksItem,
+    TrackingItem,
 )
 
 _bound: tuple[Any, ...] | None = None

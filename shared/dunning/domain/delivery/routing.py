@@ -105,6 +105,15 @@ def route(
     return Route(to, cc, channels, sender, reply_to, None)
 
 
+def email_recipients(
+    customer: Customer, contacts: Sequence[Contact], bounced: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Whom an email about the customer goes to, as a letter's `to` is chosen (a thank-you
+    note, SPEC 2.9): its own addresses unless excluded, its dunning contacts without a
+    department; invalid, bounced and repeated addresses left out."""
+    return _recipients(customer, contacts, frozenset(), bounced)[:MAX_RECIPIENTS]
+
+
 def _keys(addresses: Iterable[str]) -> set[str]:
     return {address_key(a) for a in addresses}
 
