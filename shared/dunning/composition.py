@@ -133,10 +133,13 @@ def send_deps(settings: Settings) -> SendDeps:
 @cache
 def feedback_deps(settings: Settings) -> Any:
     from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
+    from dunning.adapters.dynamodb.tracking import TrackingTable
     from dunning.usecases.record_feedback import FeedbackDeps
 
     bind_table(settings)
-    return FeedbackDeps(repo=BounceMarksTable(), clock=Clock(settings.fixed_now))
+    return FeedbackDeps(
+        repo=BounceMarksTable(), clock=Clock(settings.fixed_now), tracking=TrackingTable()
+    )
 
 
 def _template_overrides(settings: Settings) -> tuple[Path, ...]:

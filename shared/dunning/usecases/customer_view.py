@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -131,7 +131,10 @@ class CustomerViews(Lookups):
     # --- letters ---
 
     def letter(self, letter_id: str) -> LedgerEntry:
-        return self._letter(letter_id)
+        """The letter with its email's tracking (first time of each SES event, SPEC 2.9)."""
+        entry = self._letter(letter_id)
+        tracking = self.deps.repo.letter_tracking(entry.letter.customer_id, letter_id)
+        return replace(entry, delivery=entry.delivery | {"tracking": tracking})
 
     def letter_pdf(self, letter_id: str) -> bytes:
         entry = self._letter(letter_id)

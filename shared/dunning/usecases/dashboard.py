@@ -78,6 +78,9 @@ class DashboardRepository(Protocol):
         self, status: LetterStatus, first: date, last: date, limit: int, cursor: str | None
     ) -> Page: ...
     def skipped_days(self, subsidiary_id: str, limit: int) -> list[tuple[date, str]]: ...
+    def tracked(self, subsidiary_id: str, first: date, last: date) -> dict[int, dict[str, int]]:
+        """level -> event kind -> letters dated first..last with that event (SPEC 2.9)."""
+        ...
 
 
 @dataclass
@@ -255,6 +258,17 @@ class Dashboard:
             for day in self.deps.repo.days(sub.subsidiary_id, first, last, 400):
                 for level, n in day.letters_by_level.items():
                     counts[level] = counts.get(level, 0) + n
+        return dict(sorted(counts.items()))
+
+    def tracked_by_level(self, first: date, last: date) -> dict[int, dict[str, int]]:
+        """Letters dated first..last whose email was delivered, opened, clicked, bounced
+        or complained about, per level (the counters email tracking keeps)."""
+        counts: dict[int, dict[str, int]] = {}
+        for sub in self.subsidiaries(None):
+            for level, kinds in self.deps.repo.tracked(sub.subsidiary_id, first, last).items():
+                per = counts.setdefault(level, {})
+                for kind, n in kinds.items():
+                    per[kind] = per.get(kind, 0) + n
         return dict(sorted(counts.items()))
 
     def attention(self, limit: int) -> Attention:

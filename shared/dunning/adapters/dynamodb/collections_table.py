@@ -33,6 +33,7 @@ from dunning.adapters.dynamodb.models import (
     connection,
 )
 from dunning.adapters.dynamodb.payment_matches import matches_of
+from dunning.adapters.dynamodb.tracking import TrackingTable, with_tracking
 from dunning.domain.control.audit import Activity
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.letters.payments import PaymentMatch, payments_record
@@ -49,7 +50,12 @@ from dunning.ports import Conflict
 
 
 class CollectionsTable(
-    DailyRunTable, LetterLedgerTable, ActivityLogTable, CustomerPartitionTable, BounceMarksTable
+    DailyRunTable,
+    LetterLedgerTable,
+    ActivityLogTable,
+    CustomerPartitionTable,
+    BounceMarksTable,
+    TrackingTable,
 ):
     """The dunning table as the collections API sees it. Every change a collector makes
     is written with its activity item in one transaction (the audit of SPEC 2.10)."""
@@ -204,7 +210,10 @@ class CollectionsTable(
             consistent_read=True,
         )
         entries = [mapping.ledger_entry(it) for it in islice(query, limit)]
-        return with_payments(entries, matches_of(customer_id)) if entries else []
+        if not entries:
+            return []
+        tracked = with_tracking(entries, self.customer_tracking(customer_id))
+        return with_payments(tracked, matches_of(customer_id))
 
     def letters_page(
         self, status: LetterStatus, since: date | None, limit: int

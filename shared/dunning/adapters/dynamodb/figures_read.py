@@ -15,6 +15,7 @@ from pynamodb.exceptions import QueryError
 from dunning.adapters.dynamodb import keys, mapping
 from dunning.adapters.dynamodb.figures import DayFigures, figure_row, query_days
 from dunning.adapters.dynamodb.models import FigureItem, Item, MarkItem
+from dunning.adapters.dynamodb.tracking import query_tracked
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.figures.figures import FigureRow
 from dunning.domain.model import LetterStatus, Pause, Promise
@@ -67,6 +68,12 @@ class FiguresReader:
 
     def days(self, subsidiary_id: str, first: date, last: date, limit: int) -> list[DayFigures]:
         return list(query_days(subsidiary_id, first, last, newest_first=False, limit=limit))
+
+    @staticmethod
+    def tracked(subsidiary_id: str, first: date, last: date) -> dict[int, dict[str, int]]:
+        """Letters dated first..last whose email was delivered, opened... (SPEC 2.9), per
+        level and event kind: one Query of the counters tracking keeps."""
+        return query_tracked(subsidiary_id, first, last)
 
     def customer_figures(self, customer_id: str) -> list[FigureRow]:
         query = FigureItem.query(keys.cust_pk(customer_id), FigureItem.sk.startswith(keys.FIGURES))

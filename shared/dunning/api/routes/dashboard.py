@@ -254,7 +254,8 @@ def _promise(v: PromiseView) -> PromiseOut:
     "/dashboard/letters",
     summary="Recent letters and letters by level",
     description="Sent and printed letters of the period, newest first (default: the last "
-    "30 days), and how many letters the daily runs made at each level.",
+    "30 days), and how many letters the daily runs made at each level, with how many of "
+    "those emails SES reported delivered, opened, clicked, bounced or complained about.",
     tags=TAGS,
     operation_id="dashboard_letters",
     responses=responses(),
@@ -279,10 +280,32 @@ def letters(
         )
         for e in found
     ]
+    made = service.letters_by_level(start, end)
+    tracked = service.tracked_by_level(start, end)
     by_level = [
-        LevelCount(level=lv, letters=n) for lv, n in service.letters_by_level(start, end).items()
+        LevelCount(level=lv, letters=made.get(lv, 0), **_emails(tracked.get(lv, {})))
+        for lv in sorted(made.keys() | tracked.keys())
     ]
-    return LettersOut(recent=recent, by_level=by_level, cursor=more)
+    return LettersOut(
+        recent=recent,
+        by_level=by_level,
+        delivered=sum(lv.emails_delivered for lv in by_level),
+        opened=sum(lv.emails_opened for lv in by_level),
+        cursor=more,
+    )
+
+
+_EMAIL_FIELDS = {
+    "delivery": "emails_delivered",
+    "open": "emails_opened",
+    "click": "emails_clicked",
+    "bounce": "emails_bounced",
+    "complaint": "emails_complained",
+}
+
+
+def _emails(kinds: dict[str, int]) -> dict[str, int]:
+    return {field: kinds.get(kind, 0) for kind, field in _EMAIL_FIELDS.items()}
 
 
 @router.get(
