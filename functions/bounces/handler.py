@@ -24,15 +24,7 @@ def lambda_handler(event: dict, context: LambdaContext, deps: FeedbackDeps | Non
     bundle = deps or feedback_deps(Settings.from_env())
     messages = [record.sns.message for record in SNSEvent(event).records]
     result = record_feedback(messages, bundle)
-    # counts, reasons and letter ids only: the addresses are personal data
-    summary = {
-        "marked": len(result.marked),
-        "ignored": result.ignored,
-        "letters": result.letters,
-        "tracked": result.tracked,
-        "replayed": result.replayed,
-        "unknown_letters": result.unknown,
-    }
+    summary = result.summary()
     if result.unknown:
         logger.warning("events about no letter on file were left", extra=summary)
     logger.info("feedback recorded", extra=summary)

@@ -53,6 +53,17 @@ class FeedbackResult:
     replayed: int = 0  # events of a kind already recorded: nothing counted
     unknown: int = 0  # events naming no letter on file: left
 
+    def summary(self) -> dict[str, Any]:
+        """Counts, reasons, kinds and letter ids only: the addresses are personal data."""
+        return {
+            "marked": len(self.marked),
+            "ignored": self.ignored,
+            "letters": self.letters,
+            "tracked": self.tracked,
+            "replayed": self.replayed,
+            "unknown_letters": self.unknown,
+        }
+
 
 def record_feedback(messages: Iterable[str], deps: FeedbackDeps) -> FeedbackResult:
     """Each message is one SES notification (the SNS message body). One that is not
