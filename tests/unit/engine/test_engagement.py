@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from engine_builders import (
     AS_OF,
+    SUB,
     after,
     credit,
     customer,
@@ -23,6 +24,7 @@ from engine_builders import (
     snapshot,
 )
 
+from dunning.domain.engine.by_hand import letters_at_level
 from dunning.domain.engine.engagement import (
     CycleEnd,
     Ledger,
@@ -257,3 +259,14 @@ def test_cycle_end_reads_like_the_spec():
     assert cycle_end(cycle, voided, overdue_left=False) == CycleEnd.CLOSED
     still_open = Ledger({"i2": Decimal(5)}, {"i1": InvoiceStatus.PAID})
     assert cycle_end(cycle, still_open, overdue_left=False) == CycleEnd.GOES_ON
+
+
+def test_a_letter_sent_by_hand_at_a_level_is_escalated_like_the_daily_runs():
+    cfg = escalating(1)
+    snap = snapshot(invoice("i1", 100, 30))
+    snap = after(snap, run(cfg, snap))  # one letter emailed, nothing paid since
+    hand = letters_at_level(cfg, SUB, snap, AS_OF + days(1), "C1", 1)
+    (letter,) = hand.letters
+    assert letter.print_too
+    (state,) = hand.states
+    assert state.cycle is not None and state.cycle.unanswered == 2

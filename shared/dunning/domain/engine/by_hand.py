@@ -16,7 +16,7 @@ from decimal import localcontext
 
 from dunning.domain.configuration.config import Config
 from dunning.domain.engine.content import build_letter, listed_items
-from dunning.domain.engine.engagement import state_after
+from dunning.domain.engine.engagement import escalate, state_after
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.levels import item_levels
 from dunning.domain.engine.run import Run, Snapshot, evaluate
@@ -121,8 +121,10 @@ def letters_at_level(
             if isinstance(made, Skipped):
                 skipped.append(made)
             else:
+                unanswered = run.unanswered(ref)
+                made = escalate(made, unanswered, scope.procedure.print_after_unanswered)
                 letters.append(made)
-                states.append(run.state_after(made, run.unanswered(ref)))
+                states.append(run.state_after(made, unanswered))
     return HandLetters(owner, tuple(letters), tuple(states), (), tuple(skipped))
 
 
