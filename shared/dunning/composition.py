@@ -94,16 +94,35 @@ def evaluate_deps(settings: Settings) -> Evaluate:
 
 def _thanks_deps(settings: Settings, clock: Clock) -> Any:
     """Thank-you notes go out from the evaluation: Jinja only (no PDF), SES in one
-    attempt as letters are, with the letters' template overrides."""
+    attempt as letters are, with the letters' template overrides. The renderer and the
+    SES client are built when the first note goes: most evaluations send none, and
+    their cold start stays as light as before."""
     from dunning.adapters.dynamodb.thanks_ledger import ThanksLedgerTable
-    from dunning.adapters.ses import ONE_ATTEMPT, SesLetterMailer
     from dunning.usecases.send_thanks import ThanksDeps
 
-    mailer = SesLetterMailer(
-        _client("ses", settings, config=ONE_ATTEMPT), settings.ses_configuration_set, clock
-    )
-    dirs = (*_template_overrides(settings), templates_dir())
-    return ThanksDeps(ThanksLedgerTable(), _renderer(dirs), mailer, clock)
+    def mailer() -> Any:
+        from dunning.adapters.ses import ONE_ATTEMPT, SesLetterMailer
+
+        client = _client("ses", settings, config=ONE_ATTEMPT)
+        return SesLetterMailer(client, settings.ses_configuration_set, clock)
+
+    def renderer() -> Any:
+        return _renderer((*_template_overrides(settings), templates_dir()))
+
+    return ThanksDeps(ThanksLedgerTable(), _OnFirstUse(renderer), _OnFirstUse(mailer), clock)
+
+
+class _OnFirstUse:
+    """An adapter built on its first call."""
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._built: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._built is None:
+            self._built = self._build()
+        return getattr(self._built, name)
 
 
 @cache
