@@ -131,10 +131,13 @@ class CustomerViews(Lookups):
     # --- letters ---
 
     def letter(self, letter_id: str) -> LedgerEntry:
-        """The letter with its email's tracking (first time of each SES event, SPEC 2.9)."""
+        """The letter with its email's tracking (first time of each SES event, SPEC 2.9),
+        once SES reported any."""
         entry = self._letter(letter_id)
         tracking = self.deps.repo.letter_tracking(entry.letter.customer_id, letter_id)
-        return replace(entry, delivery=entry.delivery | {"tracking": tracking})
+        return (
+            replace(entry, delivery=entry.delivery | {"tracking": tracking}) if tracking else entry
+        )
 
     def letter_pdf(self, letter_id: str) -> bytes:
         entry = self._letter(letter_id)

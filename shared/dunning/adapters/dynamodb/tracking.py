@@ -192,9 +192,11 @@ def query_tracked(subsidiary_id: str, first: date, last: date) -> dict[int, dict
 def with_tracking(
     entries: list[LedgerEntry], tracking: dict[str, dict[str, str]]
 ) -> list[LedgerEntry]:
-    """Each letter's history with its email's tracking (SPEC 2.9): the first time of
-    each SES event, {} for a letter with none yet."""
+    """Each letter's history with its email's tracking (SPEC 2.9), the first time of
+    each SES event, on the letters SES reported any event of."""
     return [
-        replace(e, delivery=e.delivery | {"tracking": tracking.get(e.letter.letter_id, {})})
+        replace(e, delivery=e.delivery | {"tracking": tracking[e.letter.letter_id]})
+        if tracking.get(e.letter.letter_id)
+        else e
         for e in entries
     ]
