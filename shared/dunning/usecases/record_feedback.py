@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from dunning.domain.delivery.feedback import parse_feedback
+from dunning.domain.delivery.feedback import FeedbackError, parse_feedback
 from dunning.domain.delivery.tracking import TrackingEvent, tracking_event
 from dunning.ports import Clock
 
@@ -87,7 +87,11 @@ def record_feedback(messages: Iterable[str], deps: FeedbackDeps) -> FeedbackResu
 
 
 def _track(text: str, tracking: TrackingRecords, result: FeedbackResult) -> None:
-    event = tracking_event(text)
+    try:
+        event = tracking_event(text)
+    except FeedbackError as e:  # its marks are written: only the tracking is left out
+        result.ignored.append(f"not tracked: {e}")
+        return
     if event is None:
         return  # a kind not tracked (Send, DeliveryDelay...)
     letter = tracking.tracked_letter(event.letter_id) if event.letter_id else None
