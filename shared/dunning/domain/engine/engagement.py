@@ -101,7 +101,7 @@ def cycle_after(letter: Letter, unanswered: int) -> LetterCycle:
     emailed = Channel.EMAIL in letter.channels
     return LetterCycle(
         procedure_id=letter.procedure_id,
-        owed=tuple((i.invoice_id, i.amount_remaining) for i in letter.items),
+        owed=tuple([(i.invoice_id, i.amount_remaining) for i in letter.items]),
         unanswered=unanswered + (1 if emailed else 0),
     )
 

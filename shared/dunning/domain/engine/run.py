@@ -48,6 +48,7 @@ from dunning.domain.model import (
     InvoiceGroup,
     InvoiceStatus,
     Letter,
+    LetterCycle,
     Pause,
     Promise,
     ScopeKind,
@@ -183,6 +184,7 @@ class Run:
         self.changed_states: list[ScopeState] = []
         self.thanks: list[ThankYou] = []
         self._ledger: Ledger | None = None
+        self._settled: Mapping[str, InvoiceStatus] | None = None
 
     # --- holds ---
 
@@ -289,8 +291,10 @@ class Run:
         if letter is None:
             return  # nothing owed after credits: no letter, nothing changes
         cycle = state.cycle if state else None
-        unanswered = unanswered_before(cycle, self.ledger) if cycle else 0
-        letter = escalate(letter, unanswered, procedure.print_after_unanswered)
+        unanswered = 0
+        if cycle is not None:
+            unanswered = unanswered_before(cycle, self.ledger_for(scope, cycle))
+            letter = escalate(letter, unanswered, procedure.print_after_unanswered)
         self.letters.append(letter)
         if procedure.sending == Sending.AUTOMATIC:
             # A manual letter waits for approval; approving it updates the state.
@@ -309,21 +313,35 @@ class Run:
 
     @property
     def ledger(self) -> Ledger:
-        """The invoices as they stand today, built once and only when a cycle asks."""
+        """The invoices as they stand today, built once (one pass) when a cycle needs
+        more than its own scope's invoices."""
         if self._ledger is None:
-            open_remaining = {
-                i.invoice_id: i.amount_remaining
-                for i in self.snapshot.invoices
-                if i.status == InvoiceStatus.OPEN and i.amount_remaining > ZERO
-            }
-            settled = {i.invoice_id: i.status for i in self.snapshot.history if not i.is_open}
-            settled.update(
-                (i.invoice_id, i.status)
-                for i in self.snapshot.invoices
-                if i.status != InvoiceStatus.OPEN
-            )
+            open_remaining: dict[str, Decimal] = {}
+            settled = dict(self.settled)
+            for i in self.snapshot.invoices:
+                if i.status == InvoiceStatus.OPEN:
+                    if i.amount_remaining > ZERO:
+                        open_remaining[i.invoice_id] = i.amount_remaining
+                else:
+                    settled[i.invoice_id] = i.status
             self._ledger = Ledger(open_remaining, settled)
         return self._ledger
+
+    @property
+    def settled(self) -> Mapping[str, InvoiceStatus]:
+        """Invoices no longer open (paid or void) of the shard's history, built once."""
+        if self._settled is None:
+            self._settled = {i.invoice_id: i.status for i in self.snapshot.history if not i.is_open}
+        return self._settled
+
+    def ledger_for(self, scope: Scope | None, cycle: LetterCycle) -> Ledger:
+        """What a cycle's invoices stand at, from its own scope's open invoices and the
+        history when they tell all (the usual case), else from the whole shard's."""
+        local = {i.invoice_id: i.amount_remaining for i in scope.invoices} if scope else {}
+        settled = self.settled
+        if all(i in local or i in settled for i, _ in cycle.owed):
+            return Ledger(local, settled)
+        return self.ledger
 
     def end_cycles(self, scopes: Mapping[ScopeKey, Scope], holds: Holds) -> None:
         """Cycles whose scope has nothing overdue left end today; paid ones are thanked
@@ -337,10 +355,9 @@ class Run:
             if state.customer_id in holds.customers:
                 continue
             scope = scopes.get(key)
-            overdue_left = scope is not None and any(
-                self.days_overdue[i.due_date] > 0 for i in scope.invoices
-            )
-            end = cycle_end(state.cycle, self.ledger, overdue_left)
+            if scope is not None and any(self.days_overdue[i.due_date] > 0 for i in scope.invoices):
+                continue  # still overdue: the cycle goes on (the usual case, no ledger needed)
+            end = cycle_end(state.cycle, self.ledger_for(scope, state.cycle), overdue_left=False)
             if end == CycleEnd.GOES_ON:
                 continue
             if end == CycleEnd.PAID:
