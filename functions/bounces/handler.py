@@ -1,6 +1,7 @@
-"""Bounces Lambda: SES bounce and complaint notifications, published by the letters'
-configuration set to SNS -> the addresses marked in DynamoDB; later letters to them
-are printed instead (SPEC 2.5)."""
+"""Bounces Lambda: SES events, published by the letters' configuration set to SNS ->
+bouncing and complaining addresses marked in DynamoDB, later letters to them printed
+instead (SPEC 2.5); each letter's delivery, open, click, bounce and complaint recorded
+(first time of each, SPEC 2.9)."""
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
@@ -23,8 +24,9 @@ def lambda_handler(event: dict, context: LambdaContext, deps: FeedbackDeps | Non
     bundle = deps or feedback_deps(Settings.from_env())
     messages = [record.sns.message for record in SNSEvent(event).records]
     result = record_feedback(messages, bundle)
-    # counts, reasons and letter ids only: the addresses are personal data
-    summary = {"marked": len(result.marked), "ignored": result.ignored, "letters": result.letters}
+    summary = result.summary()
+    if result.unknown:
+        logger.warning("events about no letter on file were left", extra=summary)
     logger.info("feedback recorded", extra=summary)
     count(metrics, ADDRESSES_MARKED, len(result.marked))
     return summary

@@ -29,6 +29,8 @@ from dunning_local.imports import LOCAL_IMPORT_PARAMETERS, FileStatus, download,
 
 LETTER_ID_HEADER = "X-Dunning-Letter-Id"
 PRINT_ROOM_FUNCTION = "PrintRoomFunction"
+# One line of thanks.jsonl (SPEC 3.4), in this order.
+THANKS_FIELDS = ("date", "customer_id", "scope", "scope_id", "currency", "recipients")
 
 
 @dataclass
@@ -170,6 +172,7 @@ class Simulation:
         with (self.out / "letters.jsonl").open("w", encoding="utf-8") as f:
             for line in letters:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self._write_thanks(self.out / "thanks.jsonl")
         emails = self._write_emails(self.out / "emails")
         texts = self._write_sms(self.out / "sms.jsonl")
         pdfs = self._write_pdfs(self.out / "pdfs")
@@ -214,6 +217,22 @@ class Simulation:
             for line in lines:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
         return len(lines)
+
+    def _write_thanks(self, path: Path) -> None:
+        """OUT/thanks.jsonl (SPEC 3.4): one line per thank-you note sent, by date."""
+        from dunning.adapters.dynamodb.thanks_ledger import ThanksLedgerTable
+        from dunning.composition import bind_table
+        from dunning.settings import Settings
+
+        with self.aws.function_env("EvaluateFunction"):
+            bind_table(Settings.from_env())
+            notes = sorted(
+                ThanksLedgerTable.thanks("sent"), key=lambda n: (n["date"], n["thanks_id"])
+            )
+        with path.open("w", encoding="utf-8") as f:
+            for n in notes:
+                line = {k: n[k] for k in THANKS_FIELDS}
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def _write_dashboard(self, folder: Path, first_day: date | None, last_day: date | None) -> None:
         """GET /dashboard/summary as of the last day: all subsidiaries, then each one; and

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -88,7 +88,41 @@ def evaluate_deps(settings: Settings) -> Evaluate:
     # The shipped templates (the templates layer): a pending letter's language.
     languages = TemplateLanguages([templates_dir()])
     clock = Clock(settings.fixed_now)
-    return Evaluate(_config(settings), DailyRunTable(), queue, languages, FiguresWriter(), clock)
+    deps = Evaluate(_config(settings), DailyRunTable(), queue, languages, FiguresWriter(), clock)
+    return replace(deps, thanks=_thanks_deps(settings, clock))
+
+
+def _thanks_deps(settings: Settings, clock: Clock) -> Any:
+    """Thank-you notes go out from the evaluation: Jinja only (no PDF), SES in one
+    attempt as letters are, with the letters' template overrides. The renderer and the
+    SES client are built when the first note goes: most evaluations send none, and
+    their cold start stays as light as before."""
+    from dunning.adapters.dynamodb.thanks_ledger import ThanksLedgerTable
+    from dunning.usecases.send_thanks import ThanksDeps
+
+    def mailer() -> Any:
+        from dunning.adapters.ses import ONE_ATTEMPT, SesLetterMailer
+
+        client = _client("ses", settings, config=ONE_ATTEMPT)
+        return SesLetterMailer(client, settings.ses_configuration_set, clock)
+
+    def renderer() -> Any:
+        return _renderer((*_template_overrides(settings), templates_dir()))
+
+    return ThanksDeps(ThanksLedgerTable(), _OnFirstUse(renderer), _OnFirstUse(mailer), clock)
+
+
+class _OnFirstUse:
+    """An adapter built on its first call."""
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._built: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._built is None:
+            self._built = self._build()
+        return getattr(self._built, name)
 
 
 @cache
@@ -145,10 +179,13 @@ def print_room_deps(settings: Settings) -> Any:
 @cache
 def feedback_deps(settings: Settings) -> Any:
     from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
+    from dunning.adapters.dynamodb.tracking import TrackingTable
     from dunning.usecases.record_feedback import FeedbackDeps
 
     bind_table(settings)
-    return FeedbackDeps(repo=BounceMarksTable(), clock=Clock(settings.fixed_now))
+    return FeedbackDeps(
+        repo=BounceMarksTable(), clock=Clock(settings.fixed_now), tracking=TrackingTable()
+    )
 
 
 def _template_overrides(settings: Settings) -> tuple[Path, ...]:

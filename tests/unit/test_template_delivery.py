@@ -24,7 +24,13 @@ def test_bounces_and_complaints_of_letters_reach_the_bounces_function():
     props = destination["Properties"]
     assert props["ConfigurationSetName"] == {"Ref": config_set}
     assert props["EventDestination"]["Enabled"] is True
-    assert sorted(props["EventDestination"]["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert sorted(props["EventDestination"]["MatchingEventTypes"]) == [
+        "bounce",
+        "click",
+        "complaint",
+        "delivery",
+        "open",
+    ]  # SPEC 2.9: every event of a letter's email is recorded on it
     topic = props["EventDestination"]["SnsDestination"]["TopicARN"]
     subscribers = [ev.function for ev in T.events if ev.kind == "SNS"]
     assert subscribers == ["BouncesFunction"]
@@ -40,16 +46,39 @@ def test_only_ses_of_this_account_may_publish_to_the_topic():
     assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == {"Ref": "AWS::AccountId"}
 
 
-def test_the_bounces_function_only_writes_address_marks_and_has_a_dlq():
-    (statement,) = statements("BouncesFunction")
-    assert statement["Action"] == ["dynamodb:PutItem"]
-    assert statement["Condition"] == {
-        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EMAIL#*"]}
+def test_the_bounces_function_only_marks_addresses_and_tracks_letters_and_has_a_dlq():
+    by_action = {a: s for s in statements("BouncesFunction") for a in s["Action"]}
+    assert sorted(by_action) == [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ]
+    leading = {
+        action: s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        for action, s in by_action.items()
+        if "Condition" in s
     }
+    # marks are put whole; a letter is read, its tracking and counters only updated
+    assert leading == {
+        "dynamodb:PutItem": ["EMAIL#*"],
+        "dynamodb:GetItem": ["CUST#*"],
+        "dynamodb:UpdateItem": ["CUST#*", "FIG#*"],
+    }
+    assert by_action["dynamodb:Query"]["Resource"] == {"Fn::Sub": "${DunningTable.Arn}/index/ByRef"}
     dlq = FUNCTIONS["BouncesFunction"]["Properties"]["DeadLetterQueue"]
     assert dlq["Type"] == "SQS" and dlq["TargetArn"]["Fn::GetAtt"][0] in T.of_type(
         "AWS::SQS::Queue"
     )
+
+
+def test_evaluate_sends_thank_you_notes_only_as_the_sender_with_the_configuration_set():
+    env = FUNCTIONS["EvaluateFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["SES_CONFIGURATION_SET"] == {"Ref": "DeliveryEvents"}
+    (ses,) = [s for s in statements("EvaluateFunction") if s["Action"] == ["ses:SendRawEmail"]]
+    resources = [r["Fn::Sub"] for r in ses["Resource"]]
+    assert any(r.endswith(":identity/${SenderIdentity}") for r in resources)
+    assert any(r.endswith(":configuration-set/${DeliveryEvents}") for r in resources)
 
 
 def test_render_and_send_sends_only_as_the_sender_with_the_configuration_set():

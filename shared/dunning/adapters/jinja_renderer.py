@@ -30,6 +30,7 @@ from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from dunning.domain.letters.statement_view import StatementView
+from dunning.domain.letters.thanks_view import ThanksView
 from dunning.domain.letters.view import LetterView
 
 MAX_OUTPUT_CHARS = 2_000_000  # a long letter is ~100 kB; anything near this is a runaway loop
@@ -41,6 +42,8 @@ TEXT_LAYOUT = "layouts/email.txt"
 HTML_LAYOUT = "layouts/email.html"
 PRINT_LAYOUT = "layouts/letter.html"
 STATEMENT_LAYOUT = "layouts/statement.html"
+THANKS_TEXT_LAYOUT = "layouts/thanks.txt"
+THANKS_HTML_LAYOUT = "layouts/thanks.html"
 
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _LETTER_PATH_RE = re.compile(r"letters/(?P<template>[^/]+)/(?P<lang>[^/]+)\.j2")
@@ -176,6 +179,17 @@ class JinjaLetterRenderer:
             print_html=self._render(self._html, name, PRINT_LAYOUT, view),
         )
 
+    def render_thanks(self, view: ThanksView) -> RenderedLetter:
+        """A thank-you note (SPEC 2.9): letters/<template>/<lang>.j2 in the thanks
+        layouts; an email only, so there is no printable part."""
+        name = self._letter_template(view)
+        return RenderedLetter(
+            subject=one_line(self._render(self._text, name, SUBJECT_LAYOUT, view)),
+            html=self._render(self._html, name, THANKS_HTML_LAYOUT, view),
+            text=_tidy_text(self._render(self._text, name, THANKS_TEXT_LAYOUT, view)),
+            print_html="",
+        )
+
     def render_statement(self, view: StatementView) -> str:
         """The statement of account's printable HTML (one layout, the language's labels)."""
         _checked_name("language", view.language)
@@ -195,13 +209,13 @@ class JinjaLetterRenderer:
         value = labels.get(key) if isinstance(labels, dict) else None
         return value if isinstance(value, str) and value else default
 
-    def _letter_template(self, view: LetterView) -> str:
+    def _letter_template(self, view: LetterView | ThanksView) -> str:
         template = _checked_name("template", view.template)
         language = _checked_name("language", view.language)
         return f"letters/{template}/{language}.j2"
 
     @staticmethod
-    def _render(env: _BoundedSandbox, name: str, layout: str, view: LetterView) -> str:
+    def _render(env: _BoundedSandbox, name: str, layout: str, view: LetterView | ThanksView) -> str:
         try:
             chunks = env.get_template(name).generate(v=view, layout=layout)
             return _bounded_join(chunks, f"{name} with {layout}")

@@ -171,12 +171,20 @@ class LevelCount(BaseModel):
     )
     paid_within_14: int = Field(description="The same within 14 days.")
     paid_within_30: int = Field(description="The same within 30 days.")
+    # Email tracking (SPEC 2.9): of the period's letters at this level, how many emails
+    # SES reported delivered, opened, clicked, bounced and complained about.
+    emails_delivered: int = 0
+    emails_opened: int = 0
+    emails_clicked: int = 0
+    emails_bounced: int = 0
+    emails_complained: int = 0
 
 
 class LettersOut(BaseModel):
     recent: list[RecentLetter]
     by_level: list[LevelCount]
-    # Delivery and open events come with email tracking (SPEC 2.9): 0 until then.
+    # Email tracking (SPEC 2.9): the period's letters whose email SES reported
+    # delivered, and opened (the sums of by_level's emails_delivered and emails_opened).
     delivered: int = 0
     opened: int = 0
     cursor: str | None

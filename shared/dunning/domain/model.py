@@ -195,6 +195,17 @@ class ScopeRef:
 
 
 @dataclass(frozen=True, slots=True)
+class LetterCycle:
+    """A scope's letters since it last had nothing overdue (SPEC 2.9): what its last
+    letter asked for, and how many letters were emailed since the last payment.
+    The rules that read and move it: domain/engine/engagement.py."""
+
+    procedure_id: str  # the last letter's procedure (its thank_you_template)
+    owed: tuple[tuple[str, Decimal], ...]  # (invoice id, remaining) on the last letter
+    unanswered: int = 0  # letters emailed with no payment since
+
+
+@dataclass(frozen=True, slots=True)
 class ScopeState:
     """The level and date of the last letter of a (scope, currency)."""
 
@@ -204,6 +215,8 @@ class ScopeState:
     last_letter_date: date | None = None
     # The level of the last letter itself: `level` may since have dropped or reset.
     last_letter_level: int | None = None
+    # None: no letter since the scope last had nothing overdue (or from before cycles).
+    cycle: LetterCycle | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +293,8 @@ class Letter:
     # The scope's letter before this one in this currency; both None for a first letter.
     previous_date: date | None = None
     previous_level: int | None = None
+    # Printed as well as the level's channels say (print_after_unanswered, SPEC 2.9).
+    print_too: bool = False
 
     @property
     def is_first(self) -> bool:

@@ -19,6 +19,7 @@ from dunning.domain.control.roles import PREVIEW, READ, Caller
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.routing import route
 from dunning.domain.engine.by_hand import HandLetters, letters_at_level, letters_now
+from dunning.domain.engine.engagement import state_after
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.run import customer_balance
 from dunning.domain.engine.scopes import ProcedureBook
@@ -29,8 +30,6 @@ from dunning.domain.model import (
     PauseReason,
     Promise,
     ScopeKind,
-    ScopeRef,
-    ScopeState,
 )
 from dunning.messages import EvaluateShard, LetterJob, SendLetters, pack_jobs
 from dunning.ports import Conflict, NotFound
@@ -257,8 +256,8 @@ class CollectorActions(CustomerViews):
         letter, status, delivery = _parts(self._letter(letter_id))
         if status == LetterStatus.PENDING_APPROVAL:
             today = self._today(self.deps.config.load(), letter.subsidiary_id)
-            ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
-            state = ScopeState(ref, letter.customer_id, letter.level, today, letter.level)
+            # No run checked for a payment: the cycle restarts its count (engagement.py).
+            state = state_after(None, letter, today)
             delivery |= {"approved_on": today.isoformat(), "approved_by": self.actor}
             by = self._letter_activity(letter, Action.APPROVE)
             try:

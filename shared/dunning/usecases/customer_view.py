@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -132,8 +132,13 @@ class CustomerViews(Lookups):
     # --- letters ---
 
     def letter(self, letter_id: str) -> LedgerEntry:
-        """The letter's record, with the payments matched to it by its RF reference."""
-        return self.deps.repo.with_payments(self._letter(letter_id))
+        """The letter's record, with the payments matched to it by its RF reference and
+        its email's tracking (first time of each SES event, SPEC 2.9) once SES reported any."""
+        entry = self.deps.repo.with_payments(self._letter(letter_id))
+        tracking = self.deps.repo.letter_tracking(entry.letter.customer_id, letter_id)
+        return (
+            replace(entry, delivery=entry.delivery | {"tracking": tracking}) if tracking else entry
+        )
 
     def letter_pdf(self, letter_id: str) -> bytes:
         entry = self._letter(letter_id)

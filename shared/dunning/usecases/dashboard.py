@@ -97,6 +97,9 @@ class DashboardRepository(Protocol):
     def unaddressed(self, first: date, last: date, limit: int) -> list[UnaddressedLetter]: ...
     def rejected_imports(self, limit: int) -> list[ImportRecord]: ...
     def bounce_marks(self, limit: int) -> list[EmailMark]: ...
+    def tracked(self, subsidiary_id: str, first: date, last: date) -> dict[int, dict[str, int]]:
+        """level -> event kind -> letters dated first..last with that event (SPEC 2.9)."""
+        ...
 
 
 @dataclass
@@ -294,6 +297,17 @@ class Dashboard:
             LevelFigures(level, made.get(level, 0), {n: paid.get((level, n), 0) for n in WINDOWS})
             for level in levels
         ]
+
+    def tracked_by_level(self, first: date, last: date) -> dict[int, dict[str, int]]:
+        """Letters dated first..last whose email was delivered, opened, clicked, bounced
+        or complained about, per level (the counters email tracking keeps)."""
+        counts: dict[int, dict[str, int]] = {}
+        for sub in self.subsidiaries(None):
+            for level, kinds in self.deps.repo.tracked(sub.subsidiary_id, first, last).items():
+                per = counts.setdefault(level, {})
+                for kind, n in kinds.items():
+                    per[kind] = per.get(kind, 0) + n
+        return dict(sorted(counts.items()))
 
     def attention(self, limit: int) -> Attention:
         today = self.deps.clock.now().date()

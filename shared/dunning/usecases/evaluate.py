@@ -24,6 +24,7 @@ from dunning.domain.model import (
 from dunning.messages import EvaluateShard, LetterJob, pack_jobs
 from dunning.ports import Clock, ConfigSource, Queue
 from dunning.usecases.dashboard_run import FiguresRecorder, record_figures
+from dunning.usecases.send_thanks import ThanksDeps, send_thanks
 
 
 class EvaluationRepository(Protocol):
@@ -58,6 +59,8 @@ class Evaluate:
     # The dashboard's aggregates, written from the same snapshot (dashboard_run.py).
     figures: FiguresRecorder | None = None
     clock: Clock | None = None
+    # Thank-you notes of cycles that ended paid (SPEC 2.9); None: none are sent.
+    thanks: ThanksDeps | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class ShardResult:
     invoices: int
     letters: int
     queued: int
+    thanked: int = 0  # thank-you notes sent
 
 
 def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
@@ -91,6 +95,12 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
     # Several jobs per message (messages.JOBS_PER_MESSAGE): fewer SQS requests on a
     # day with many letters.
     deps.letters.send_all(message.to_json() for message in pack_jobs(jobs))
+    thanked = 0
+    if result.thanks and deps.thanks is not None:
+        # Before the states: a crash in between decides the same notes again, and
+        # their claims keep each to one email.
+        customers = {c.customer_id: c for c in snapshot.customers}
+        thanked = len(send_thanks(result.thanks, customers, config, deps.thanks).sent)
     deps.repo.save_states(msg.subsidiary_id, snapshot.customers, result.states)
     deps.repo.save_promises(msg.subsidiary_id, result.promises)
     if deps.figures is not None and deps.clock is not None:
@@ -104,7 +114,7 @@ def evaluate_shard(msg: EvaluateShard, deps: Evaluate) -> ShardResult:
             msg.as_of,
         )
     return ShardResult(
-        len(snapshot.customers), len(snapshot.invoices), len(result.letters), len(jobs)
+        len(snapshot.customers), len(snapshot.invoices), len(result.letters), len(jobs), thanked
     )
 
 

@@ -40,6 +40,8 @@ FLASH_COOKIE = "dunning_flash"
 HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
 MAX_FORM = 64 * 1024
+
+
 def caller_groups(event: BaseProxyEvent) -> frozenset[str]:
     """The groups whose work the signed-in person may do, which decide the buttons a page
     shows (the use case enforces them whatever a page shows). Groups are cumulative: an

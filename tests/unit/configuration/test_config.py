@@ -262,6 +262,15 @@ def test_levels_count_from_1_to_15():
         ("first_letter_max_level: 0", "procedures[0].first_letter_max_level: must be at least 1"),
         # The procedure of this test has one level: a first letter cannot be capped at two.
         ("first_letter_max_level: 2", "procedures[0].first_letter_max_level: must be at most 1"),
+        ("print_after_unanswered: 0", "procedures[0].print_after_unanswered: must be at least 1"),
+        (
+            "print_after_unanswered: two",
+            "procedures[0].print_after_unanswered: must be a whole number",
+        ),
+        (
+            "thank_you_template: ../thanks",
+            "procedures[0].thank_you_template: must be a simple name (letters, digits, _ . -)",
+        ),
     ],
 )
 def test_invalid_procedure_values(field, problem):
@@ -398,3 +407,17 @@ def test_a_level_may_attach_a_statement_and_a_procedure_may_cap_first_letters():
     assert [level.attach_statement for level in procedure.levels] == [False, True]
     unset = parse_config(MINIMAL % "      - {days: 1, template: a}").procedures[0]
     assert unset.first_letter_max_level is None
+
+
+def test_a_procedure_may_escalate_to_print_and_thank_payers():
+    text = (
+        MINIMAL.replace(
+            "  - id: P\n",
+            "  - id: P\n    print_after_unanswered: 2\n    thank_you_template: thanks\n",
+        )
+        % "      - {days: 1, template: a}"
+    )
+    procedure = parse_config(text).procedures[0]
+    assert (procedure.print_after_unanswered, procedure.thank_you_template) == (2, "thanks")
+    unset = parse_config(MINIMAL % "      - {days: 1, template: a}").procedures[0]
+    assert (unset.print_after_unanswered, unset.thank_you_template) == (None, None)

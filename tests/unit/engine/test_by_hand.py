@@ -21,7 +21,7 @@ from engine_builders import (
 )
 
 from dunning.domain.engine.by_hand import letters_at_level, letters_now
-from dunning.domain.model import ScopeKind, ScopeState
+from dunning.domain.model import LetterCycle, ScopeKind, ScopeState
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +39,8 @@ def test_a_chosen_level_lists_what_the_engines_letter_of_that_level_would():
     (letter,) = hand.letters
     assert (letter.level, letter.template, letter.fees) == (2, "firm", Decimal("10.00"))
     assert letter.invoice_ids == ("I1", "I2")  # overdue items; I3 is not due yet
-    assert hand.states == (ScopeState(ref(), "C1", 2, AS_OF, 2),)
+    owed = (("I1", Decimal(100)), ("I2", Decimal(50)))
+    assert hand.states == (ScopeState(ref(), "C1", 2, AS_OF, 2, LetterCycle("P", owed, 1)),)
     # the engine itself would send the final notice today (I1 is 40 days overdue)
     (engine_letter,) = run(cfg, snap).letters
     assert engine_letter.level == 3 and engine_letter.letter_id == letter.letter_id
@@ -96,7 +97,8 @@ def test_sending_now_approves_a_manual_procedures_letter():
     (letter,) = hand.letters
     assert letter.level == 2
     # the engine leaves a manual letter's state to its approval; by hand, it is set now
-    assert ScopeState(ref(), "C1", 2, AS_OF, 2) in hand.states
+    cycle = LetterCycle("P", (("I1", Decimal(100)),), unanswered=1)  # SPEC 2.9's count
+    assert ScopeState(ref(), "C1", 2, AS_OF, 2, cycle) in hand.states
 
 
 def test_a_bill_to_parent_child_is_dunned_through_its_parent():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+
 import pytest
 from engine_builders import (
     AS_OF,
@@ -18,7 +21,7 @@ from engine_builders import (
 )
 
 from dunning.domain.engine.schedule import Step, next_step
-from dunning.domain.model import ScopeState, Sending
+from dunning.domain.model import LetterCycle, ScopeState, Sending
 
 pytestmark = pytest.mark.unit
 
@@ -28,7 +31,8 @@ THREE = "[{days: 10, template: a}, {days: 20, template: b}, {days: 30, template:
 def test_a_first_letter_stores_its_level_and_date():
     result = run(simple(THREE), snapshot(invoice("i1", 100, 25)))
     assert only_letter(result).level == 2
-    assert result.states == (ScopeState(ref(), "C1", 2, AS_OF, 2),)
+    cycle = LetterCycle("P", (("i1", Decimal(100)),), unanswered=1)  # SPEC 2.9's count
+    assert result.states == (ScopeState(ref(), "C1", 2, AS_OF, 2, cycle),)
 
 
 def test_no_level_resets_the_stored_level_and_keeps_the_date():
@@ -152,7 +156,7 @@ def test_a_scopes_first_letter_goes_at_most_at_first_letter_max_level():
     result = run(simple(THREE, first_letter_max_level=1), snapshot(invoice("i1", 100, 35)))
     letter = only_letter(result)
     assert (letter.level, letter.is_first, letter.previous_level) == (1, True, None)
-    assert result.states == (ScopeState(ref(), "C1", 1, AS_OF, 1),)
+    assert [replace(s, cycle=None) for s in result.states] == [ScopeState(ref(), "C1", 1, AS_OF, 1)]
 
 
 def test_later_letters_follow_the_usual_rules_after_a_capped_first_one():

@@ -34,6 +34,7 @@ from dunning.adapters.dynamodb.models import (
 )
 from dunning.adapters.dynamodb.payment_matches import matches_of, matches_of_letter
 from dunning.adapters.dynamodb.phone_marks import PhoneMarksTable
+from dunning.adapters.dynamodb.tracking import TrackingTable, with_tracking
 from dunning.domain.control.audit import Activity
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.letters.payments import PaymentMatch, payments_record
@@ -56,6 +57,7 @@ class CollectionsTable(
     CustomerPartitionTable,
     BounceMarksTable,
     PhoneMarksTable,
+    TrackingTable,
 ):
     """The dunning table as the collections API sees it. Every change a collector makes
     is written with its activity item in one transaction (the audit of SPEC 2.10)."""
@@ -210,7 +212,10 @@ class CollectionsTable(
             consistent_read=True,
         )
         entries = [mapping.ledger_entry(it) for it in islice(query, limit)]
-        return with_payments(entries, matches_of(customer_id)) if entries else []
+        if not entries:
+            return []
+        tracked = with_tracking(entries, self.customer_tracking(customer_id))
+        return with_payments(tracked, matches_of(customer_id))
 
     def with_payments(self, entry: LedgerEntry) -> LedgerEntry:
         """The letter's record with the payments that quoted its reference (SPEC 2.8):

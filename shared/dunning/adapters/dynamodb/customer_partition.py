@@ -21,7 +21,9 @@ from dunning.adapters.dynamodb.models import (
     PauseItem,
     PromiseItem,
     StateItem,
+    TrackingItem,
 )
+from dunning.adapters.dynamodb.tracking import times_of, with_tracking
 from dunning.domain.control.audit import Activity
 from dunning.domain.control.partition import CustomerPartition
 from dunning.domain.delivery.ledger import LedgerEntry
@@ -35,6 +37,7 @@ class CustomerPartitionTable:
         letters: list[LedgerEntry] = []
         activities: list[Activity] = []
         children: list[str] = []
+        tracking: dict[str, dict[str, str]] = {}
         customer = None
         for it in Item.query(keys.cust_pk(customer_id), consistent_read=True):
             if isinstance(it, CustomerItem):
@@ -45,12 +48,14 @@ class CustomerPartitionTable:
                 activities.append(activity(it))
             elif isinstance(it, ChildItem):
                 children.append(it.customer_id)
+            elif isinstance(it, TrackingItem):
+                tracking[it.letter] = times_of(it)
             elif type(it) in mapping.MAPPERS:
                 parts.setdefault(type(it), []).append(mapping.to_domain(it))
         if customer is None:
             return None
         # Sort keys ascend; letter ids and activity keys start with their time.
-        letters.reverse()
+        letters = with_tracking(letters[::-1], tracking)  # SPEC 2.9: each email's events
         activities.reverse()
         return CustomerPartition(
             customer=customer,

@@ -18,6 +18,7 @@ from dunning.adapters.dynamodb.bounce_marks import BounceMarksTable
 from dunning.adapters.dynamodb.figures import DayFigures, figure_row, query_days
 from dunning.adapters.dynamodb.import_ledger import import_record
 from dunning.adapters.dynamodb.models import FigureItem, ImportItem, Item, MarkItem
+from dunning.adapters.dynamodb.tracking import query_tracked
 from dunning.domain.control.marks import EmailMark
 from dunning.domain.delivery.ledger import LedgerEntry, UnaddressedLetter
 from dunning.domain.figures.figures import FigureRow
@@ -80,6 +81,12 @@ class FiguresReader:
 
     def days(self, subsidiary_id: str, first: date, last: date, limit: int) -> list[DayFigures]:
         return list(query_days(subsidiary_id, first, last, newest_first=False, limit=limit))
+
+    @staticmethod
+    def tracked(subsidiary_id: str, first: date, last: date) -> dict[int, dict[str, int]]:
+        """Letters dated first..last whose email was delivered, opened... (SPEC 2.9), per
+        level and event kind: one Query of the counters tracking keeps."""
+        return query_tracked(subsidiary_id, first, last)
 
     def customer_figures(self, customer_id: str) -> list[FigureRow]:
         query = FigureItem.query(keys.cust_pk(customer_id), FigureItem.sk.startswith(keys.FIGURES))

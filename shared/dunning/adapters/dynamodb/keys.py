@@ -11,6 +11,8 @@ Keys (all strings):
                          | FIG#<currency>      the customer's dashboard figures
                          | WATCH#<letter id>   a letter until its invoices are paid
                          | NOADDR#<letter id>  printed, but no postal address
+                         | THANKS#<thanks id>  a thank-you note (SPEC 2.9)
+                         | TRACK#<letter id>   the first time of each SES event of a letter
   pk SUB#<subsidiary> sk IMPORT | RUN#<as_of> | SKIP#<as_of>
   pk FIG#<subsidiary> sk DAY#<as_of>            the subsidiary's figures of one day
   pk EMAIL#<address, lower case> sk BOUNCE   an address SES reported bouncing
@@ -22,6 +24,7 @@ Keys (all strings):
   ByRef    INV#<id> | GRP#<id> | LET#<id> / <customer>;  ROSTER#<subsidiary> / <customer>
   ByStatus LETTERS#<status> / <as_of>#<letter id>;  MARKS / <address>  (bounce marks)
            PHONE-MARKS / <E.164 number>  (opt-out marks)
+           THANKS#<status> / <as_of>#<thanks id>   thank-you notes
            OVERDUE#<subsidiary>#<currency> / <overdue, fixed width>#<customer>
            PAUSES#<subsidiary> / <customer>#<target>#<id>
            PROMISES#<subsidiary> / <date>#<customer>#<currency>
@@ -65,6 +68,8 @@ MARKS = "MARKS"
 OPT_OUT = "OPTOUT"
 PHONE_MARKS = "PHONE-MARKS"
 PAYMENT_MATCH = "PAYREF#"  # PAYREF#<letter id>#<credit id>: a payment quoting the letter
+THANKS = "THANKS#"
+TRACKING = "TRACK#"
 
 _REF_PREFIX = {ScopeKind.INVOICE: "INV", ScopeKind.INVOICE_GROUP: "GRP"}
 
@@ -111,6 +116,18 @@ def promise_sk(currency: str, day: date) -> str:
 
 def letter_sk(letter_id: str) -> str:
     return f"{LETTER}{letter_id}"
+
+
+def thanks_sk(thanks_id: str) -> str:
+    return f"{THANKS}{thanks_id}"
+
+
+def thanks_status_key(status: str) -> str:
+    return f"THANKS#{status}"
+
+
+def tracking_sk(letter_id: str) -> str:
+    return f"{TRACKING}{letter_id}"
 
 
 def activity_sk(order_key: str) -> str:

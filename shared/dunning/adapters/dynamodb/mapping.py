@@ -23,7 +23,12 @@ from dunning.adapters.dynamodb.models import (
 )
 from dunning.domain.delivery.ledger import LedgerEntry
 from dunning.domain.delivery.refresh import CustomerRecords
-from dunning.domain.letters.codec import letter_from_dict, letter_to_dict
+from dunning.domain.letters.codec import (
+    cycle_from_dict,
+    cycle_to_dict,
+    letter_from_dict,
+    letter_to_dict,
+)
 from dunning.domain.model import (
     Contact,
     Credit,
@@ -215,6 +220,7 @@ def state_item(s: ScopeState, where: Placement) -> StateItem:
         level=s.level,
         last_letter_date=s.last_letter_date,
         last_letter_level=s.last_letter_level,
+        cycle=None if s.cycle is None else json.dumps(cycle_to_dict(s.cycle)),
     )
     keys.by_shard(it, *where)
     return it
@@ -354,7 +360,8 @@ def state(it: StateItem) -> ScopeState:
     ref = ScopeRef(ScopeKind(it.scope), it.scope_id, it.currency)
     level = int(it.level) if it.level is not None else None
     last_level = int(it.last_letter_level) if it.last_letter_level is not None else None
-    return ScopeState(ref, it.customer_id, level, it.last_letter_date, last_level)
+    cycle = cycle_from_dict(json.loads(it.cycle)) if it.cycle else None
+    return ScopeState(ref, it.customer_id, level, it.last_letter_date, last_level, cycle)
 
 
 def promise(it: PromiseItem) -> Promise:

@@ -195,6 +195,7 @@ class StateItem(Item, discriminator="state"):
     level = NumberAttribute(null=True)
     last_letter_date = DateAttribute(null=True)
     last_letter_level = NumberAttribute(null=True)  # written since letters know their previous
+    cycle = UnicodeAttribute(null=True)  # the letter cycle as JSON (SPEC 2.9), amounts as text
 
 
 class PromiseItem(Item, discriminator="promise"):
@@ -328,6 +329,32 @@ class WatchItem(Item, discriminator="watch"):
     expires_at = NumberAttribute(null=True)
 
 
+class ThanksItem(Item, discriminator="thanks"):
+    """A thank-you note (SPEC 2.9), claimed before it is sent: one per letter cycle."""
+
+    thanks_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    subsidiary_id = UnicodeAttribute()
+    as_of = DateAttribute()
+    status = UnicodeAttribute()  # claimed | sent | failed | no_recipient
+    body = UnicodeAttribute()  # scope, currency, recipients, language, message id (JSON)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class TrackingItem(Item, discriminator="tracking"):
+    """Beside a letter's ledger item: the first time SES reported each event of its
+    email (delivery, open, click, bounce, complaint; SPEC 2.9). Apart from the ledger
+    item, whose state changes rewrite it whole, so that no event is ever lost to them."""
+
+    letter = UnicodeAttribute()  # the letter id (not `letter_id`: sending's filter)
+    message_id = UnicodeAttribute(null=True)  # SES's, of the first event recorded
+    delivery = UnicodeAttribute(null=True)  # UTC times, ISO 8601 to the millisecond
+    open = UnicodeAttribute(null=True)
+    click = UnicodeAttribute(null=True)
+    bounce = UnicodeAttribute(null=True)
+    complaint = UnicodeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Item], ...] = (
     Item,
     CustomerItem,
@@ -347,6 +374,8 @@ ALL_MODELS: tuple[type[Item], ...] = (
     HistoryItem,
     FigureItem,
     WatchItem,
+    ThanksItem,
+    TrackingItem,
 )
 
 _bound: tuple[Any, ...] | None = None

@@ -38,7 +38,7 @@ from dunning.api.routes.common import RAW_ID_MAX, responses
 from dunning.api.schemas import IsoDate
 from dunning.domain.control.roles import READ, caller_of
 from dunning.domain.figures.figures import by_currency, figures
-from dunning.usecases.dashboard import Dashboard, PauseView, PromiseView
+from dunning.usecases.dashboard import Dashboard, LevelFigures, PauseView, PromiseView
 
 router = Router()
 DASHBOARD = "dashboard"  # the use case's key in the resolver's context
@@ -260,8 +260,10 @@ def _promise(v: PromiseView) -> PromiseOut:
     "/dashboard/letters",
     summary="Recent letters and letters by level",
     description="Sent and printed letters of the period, newest first (default: the last "
-    "30 days), how many letters the daily runs made at each level, and how many of those "
-    "had all their invoices paid within 7, 14 and 30 days of the letter date.",
+    "30 days), how many letters the daily runs made at each level, how many of those "
+    "had all their invoices paid within 7, 14 and 30 days of the letter date, and how "
+    "many of their emails SES reported delivered, opened, clicked, bounced or "
+    "complained about.",
     tags=TAGS,
     operation_id="dashboard_letters",
     responses=responses(),
@@ -286,17 +288,44 @@ def letters(
         )
         for e in found
     ]
+    made = {lv.level: lv for lv in service.letters_by_level(start, end)}
+    tracked = service.tracked_by_level(start, end)
     by_level = [
-        LevelCount(
-            level=lv.level,
-            letters=lv.letters,
-            paid_within_7=lv.paid_within[7],
-            paid_within_14=lv.paid_within[14],
-            paid_within_30=lv.paid_within[30],
-        )
-        for lv in service.letters_by_level(start, end)
+        _level_count(lv, made.get(lv), tracked.get(lv, {}))
+        for lv in sorted(made.keys() | tracked.keys())
     ]
-    return LettersOut(recent=recent, by_level=by_level, cursor=more)
+    return LettersOut(
+        recent=recent,
+        by_level=by_level,
+        delivered=sum(lv.emails_delivered for lv in by_level),
+        opened=sum(lv.emails_opened for lv in by_level),
+        cursor=more,
+    )
+
+
+_EMAIL_FIELDS = {
+    "delivery": "emails_delivered",
+    "open": "emails_opened",
+    "click": "emails_clicked",
+    "bounce": "emails_bounced",
+    "complaint": "emails_complained",
+}
+
+
+def _level_count(level: int, made: LevelFigures | None, kinds: dict[str, int]) -> LevelCount:
+    paid = made.paid_within if made else {}
+    return LevelCount(
+        level=level,
+        letters=made.letters if made else 0,
+        paid_within_7=paid.get(7, 0),
+        paid_within_14=paid.get(14, 0),
+        paid_within_30=paid.get(30, 0),
+        **_emails(kinds),
+    )
+
+
+def _emails(kinds: dict[str, int]) -> dict[str, int]:
+    return {field: kinds.get(kind, 0) for kind, field in _EMAIL_FIELDS.items()}
 
 
 @router.get(

@@ -21,7 +21,9 @@ PDF = "application/pdf"
     "/letters/<letter_id>",
     summary="A letter",
     description="The letter as decided, its ledger state and its delivery record (route, "
-    "recipients, language, message id, who approved, cancelled or reconciled it).",
+    "recipients, language, message id, who approved, cancelled or reconciled it), with "
+    "`delivery.tracking`: the first time SES reported each event of its email (delivery, "
+    "open, click, bounce, complaint; UTC).",
     tags=TAGS_LETTERS,
     operation_id="get_letter",
     responses=responses(404),

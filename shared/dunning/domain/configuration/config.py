@@ -73,6 +73,11 @@ class Procedure:
     promise_grace_days: int = DEFAULT_PROMISE_GRACE_DAYS
     # The highest level a scope's first letter in a currency may have; None: no cap.
     first_letter_max_level: int | None = None
+    # SPEC 2.9: after this many letters emailed with no payment in between, the
+    # following ones are printed too (None: never); domain/engine/engagement.py.
+    print_after_unanswered: int | None = None
+    # The template of the one thank-you email per letter cycle (None: none is sent).
+    thank_you_template: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ MAX_LEVELS = 15
 # beyond any dunning schedule, and keeps every date computed from them a date.
 MAX_DAYS = 3650
 MAX_GRACE_DAYS = 365
+MAX_UNANSWERED = 100  # print_after_unanswered: letters emailed without an answer
 MAX_INSTALMENTS = 120  # ten years of monthly payments
 MAX_INTERVAL_DAYS = 365
 MAX_IMPORT_AGE_HOURS = 8760  # a year
@@ -58,6 +59,9 @@ _PROCEDURE_KEYS = {
     "net_credits": False,
     "promise_grace_days": False,
     "first_letter_max_level": False,
+    # SPEC 2.9: channel escalation and thank-you notes
+    "print_after_unanswered": False,
+    "thank_you_template": False,
 }
 _LEVEL_KEYS = {
     "days": True,
@@ -229,6 +233,17 @@ def procedure(check: Checker, value: Any, path: str) -> Procedure | None:
         minimum=1,
         maximum=max(len(levels), 1),
     )
+    unanswered = check.integer(
+        data.get("print_after_unanswered"),
+        join(path, "print_after_unanswered"),
+        minimum=1,
+        maximum=MAX_UNANSWERED,
+    )
+    thanks = check.string(data.get("thank_you_template"), join(path, "thank_you_template"))
+    if thanks is not None and not _TEMPLATE.match(thanks):
+        check.problem(
+            join(path, "thank_you_template"), "must be a simple name (letters, digits, _ . -)"
+        )
     return Procedure(
         procedure_id=check.string(data.get("id"), join(path, "id")) or "",
         applies_to=check.choice(
@@ -250,6 +265,8 @@ def procedure(check: Checker, value: Any, path: str) -> Procedure | None:
         net_credits=check.boolean(data.get("net_credits"), join(path, "net_credits"), True),
         promise_grace_days=DEFAULT_PROMISE_GRACE_DAYS if grace is None else grace,
         first_letter_max_level=first_max,
+        print_after_unanswered=unanswered,
+        thank_you_template=thanks,
     )
 
 

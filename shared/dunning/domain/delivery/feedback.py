@@ -58,7 +58,7 @@ def parse_feedback(text: str) -> Feedback:
         raise FeedbackError("SES feedback has neither eventType nor notificationType")
     mail = doc.get("mail")
     mail = mail if isinstance(mail, dict) else {}
-    letter_id, message_id = _letter_id(mail), _text(mail.get("messageId"))
+    letter_id, message_id = letter_id_of(mail), _text(mail.get("messageId"))
     if event == "Bounce":
         bounce = _section(doc, "bounce")
         kind = f"{bounce.get('bounceType', '?')}/{bounce.get('bounceSubType', '?')}"
@@ -113,7 +113,8 @@ def _recipients(section: dict[str, Any], field: str) -> list[tuple[str, dict[str
     return found
 
 
-def _letter_id(mail: dict[str, Any]) -> str | None:
+def letter_id_of(mail: dict[str, Any]) -> str | None:
+    """The letter an SES event is about: its X-Dunning-Letter-Id header, if any."""
     headers = mail.get("headers")
     if not isinstance(headers, list):
         return None

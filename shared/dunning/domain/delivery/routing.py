@@ -84,7 +84,8 @@ def route(
       department's invoices. Invalid and bounced addresses are left out; duplicates
       once.
     - channels: the customer's delivery decides (email takes the level's channels,
-      print prints only, both does both); email with nobody left to write to, or no
+      print prints only, both does both), and a letter escalated to print
+      (`print_too`) is printed as well; email with nobody left to write to, or no
       sender configured, is printed instead.
     - the dunning manager (the customer's manager_email) is the reply-to and is
       copied; else the subsidiary's reply_to. The sender is always the subsidiary's.
@@ -96,6 +97,8 @@ def route(
     wanted = letter_channels(
         customer.delivery, level_channels if level_channels is not None else letter.channels
     )
+    if letter.print_too and Channel.PRINT not in wanted:  # print_after_unanswered (SPEC 2.9)
+        wanted = (*wanted, Channel.PRINT)
     to = _recipients(customer, contacts, departments, bounced)
     phones: tuple[str, ...] = ()
     note = None
@@ -123,6 +126,15 @@ def route(
         cc = (manager,)
     reply_to = _usable(customer.manager_email, bounced) or _usable(subsidiary.reply_to, bounced)
     return Route(to, cc, channels, sender, reply_to, None, phones)
+
+
+def email_recipients(
+    customer: Customer, contacts: Sequence[Contact], bounced: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Whom an email about the customer goes to, as a letter's `to` is chosen (a thank-you
+    note, SPEC 2.9): its own addresses unless excluded, its dunning contacts without a
+    department; invalid, bounced and repeated addresses left out."""
+    return _recipients(customer, contacts, frozenset(), bounced)[:MAX_RECIPIENTS]
 
 
 def _keys(addresses: Iterable[str]) -> set[str]:

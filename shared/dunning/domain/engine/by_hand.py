@@ -16,6 +16,7 @@ from decimal import localcontext
 
 from dunning.domain.configuration.config import Config
 from dunning.domain.engine.content import build_letter, listed_items
+from dunning.domain.engine.engagement import escalate, state_after
 from dunning.domain.engine.holds import promise_deadline
 from dunning.domain.engine.levels import item_levels
 from dunning.domain.engine.run import Run, Snapshot, evaluate
@@ -76,11 +77,14 @@ def letters_now(
         return HandLetters(owner, (), (), (), held_by=held)
     result = evaluate(config, subsidiary_id, snapshot, as_of)
     letters = tuple(x for x in result.letters if x.customer_id == owner)
-    states = list(result.states)
+    # A cycle that ends thanked is left to the daily run, which sends the note.
+    thanked = {t.ref for t in result.thanks}
+    states = [s for s in result.states if s.ref not in thanked]
+    stored = {s.ref: s for s in snapshot.states}
     for letter in letters:
         if letter.sending is Sending.MANUAL:
             ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
-            states.append(ScopeState(ref, owner, letter.level, as_of, letter.level))
+            states.append(state_after(stored.get(ref), letter, as_of))
     return HandLetters(owner, letters, tuple(states), result.promises)
 
 
@@ -117,8 +121,10 @@ def letters_at_level(
             if isinstance(made, Skipped):
                 skipped.append(made)
             else:
+                unanswered = run.unanswered(ref)
+                made = escalate(made, unanswered, scope.procedure.print_after_unanswered)
                 letters.append(made)
-                states.append(ScopeState(ref, owner, level, as_of, level))
+                states.append(run.state_after(made, unanswered))
     return HandLetters(owner, tuple(letters), tuple(states), (), tuple(skipped))
 
 

@@ -18,6 +18,16 @@ from decimal import Decimal, localcontext
 
 from dunning.domain.configuration.config import Config, Procedure
 from dunning.domain.engine.content import build_letter, listed_items
+from dunning.domain.engine.engagement import (
+    CycleEnd,
+    Ledger,
+    ThankYou,
+    cycle_after,
+    cycle_end,
+    escalate,
+    thank_you,
+    unanswered_before,
+)
 from dunning.domain.engine.holds import Holds, active_holds, review_promises
 from dunning.domain.engine.levels import LevelRules, apply_min_percent, item_levels, level_rules
 from dunning.domain.engine.schedule import next_step
@@ -39,6 +49,7 @@ from dunning.domain.model import (
     InvoiceGroup,
     InvoiceStatus,
     Letter,
+    LetterCycle,
     Pause,
     Promise,
     ScopeKind,
@@ -75,6 +86,8 @@ class Evaluation:
     letters: tuple[Letter, ...]  # letters to make today
     states: tuple[ScopeState, ...]  # only the scope states that changed (to be written)
     promises: tuple[Promise, ...]  # only promises that changed (now broken)
+    # Thank-you notes of letter cycles that ended paid today (engagement.py).
+    thanks: tuple[ThankYou, ...] = ()
 
 
 def _key(ref: ScopeRef) -> ScopeKey:
@@ -172,6 +185,9 @@ class Run:
         self.days_overdue = _DaysOverdue(as_of)
         self.letters: list[Letter] = []
         self.changed_states: list[ScopeState] = []
+        self.thanks: list[ThankYou] = []
+        self._ledger: Ledger | None = None
+        self._settled: Mapping[str, InvoiceStatus] | None = None
 
     # --- holds ---
 
@@ -277,12 +293,87 @@ class Run:
         )
         if letter is None:
             return  # nothing owed after credits: no letter, nothing changes
+        cycle = state.cycle if state else None
+        unanswered = 0
+        if cycle is not None:
+            unanswered = unanswered_before(cycle, self.ledger_for(scope, cycle))
+            letter = escalate(letter, unanswered, procedure.print_after_unanswered)
         self.letters.append(letter)
         if procedure.sending == Sending.AUTOMATIC:
             # A manual letter waits for approval; approving it updates the state.
-            self.changed_states.append(
-                ScopeState(ref, scope.owner.customer_id, letter.level, self.as_of, letter.level)
-            )
+            self.changed_states.append(self.state_after(letter, unanswered))
+
+    def state_after(self, letter: Letter, unanswered: int) -> ScopeState:
+        """The scope's state once today's letter is sent: its cycle goes on with it."""
+        ref = ScopeRef(letter.scope, letter.scope_id, letter.currency)
+        cycle = cycle_after(letter, unanswered)
+        return ScopeState(ref, letter.customer_id, letter.level, self.as_of, letter.level, cycle)
+
+    def unanswered(self, ref: ScopeRef) -> int:
+        """Letters of the scope emailed since its last payment (engagement.py)."""
+        state = self.states.get(_key(ref))
+        return unanswered_before(state.cycle, self.ledger) if state and state.cycle else 0
+
+    @property
+    def ledger(self) -> Ledger:
+        """The invoices as they stand today, built once (one pass) when a cycle needs
+        more than its own scope's invoices."""
+        if self._ledger is None:
+            open_remaining: dict[str, Decimal] = {}
+            settled = dict(self.settled)
+            for i in self.snapshot.invoices:
+                if i.status == InvoiceStatus.OPEN:
+                    if i.amount_remaining > ZERO:
+                        open_remaining[i.invoice_id] = i.amount_remaining
+                else:
+                    settled[i.invoice_id] = i.status
+            self._ledger = Ledger(open_remaining, settled)
+        return self._ledger
+
+    @property
+    def settled(self) -> Mapping[str, InvoiceStatus]:
+        """Invoices no longer open (paid or void) of the shard's history, built once."""
+        if self._settled is None:
+            self._settled = {i.invoice_id: i.status for i in self.snapshot.history if not i.is_open}
+        return self._settled
+
+    def ledger_for(self, scope: Scope | None, cycle: LetterCycle) -> Ledger:
+        """What a cycle's invoices stand at, from its own scope's open invoices and the
+        history when they tell all (the usual case), else from the whole shard's."""
+        local = {i.invoice_id: i.amount_remaining for i in scope.invoices} if scope else {}
+        settled = self.settled
+        if all(i in local or i in settled for i, _ in cycle.owed):
+            return Ledger(local, settled)
+        return self.ledger
+
+    def end_cycles(self, scopes: Mapping[ScopeKey, Scope], holds: Holds) -> None:
+        """Cycles whose scope has nothing overdue left end today; paid ones are thanked
+        (SPEC 2.9). A scope held (pending approval, customer paused) or written to today
+        keeps its cycle."""
+        written = {_key(s.ref): n for n, s in enumerate(self.changed_states)}
+        lettered = {(x.scope, x.scope_id, x.currency) for x in self.letters}
+        for key, state in self.states.items():
+            if state.cycle is None or key in self.pending or key in lettered:
+                continue
+            if state.customer_id in holds.customers:
+                continue
+            scope = scopes.get(key)
+            if scope is not None and any(self.days_overdue[i.due_date] > 0 for i in scope.invoices):
+                continue  # still overdue: the cycle goes on (the usual case, no ledger needed)
+            end = cycle_end(state.cycle, self.ledger_for(scope, state.cycle), overdue_left=False)
+            if end == CycleEnd.GOES_ON:
+                continue
+            if end == CycleEnd.PAID:
+                procedure = self.book.get(state.cycle.procedure_id)
+                template = procedure.thank_you_template if procedure else None
+                note = thank_you(state, self.subsidiary_id, self.as_of, template)
+                if note is not None:
+                    self.thanks.append(note)
+            if key in written:
+                n = written[key]
+                self.changed_states[n] = replace(self.changed_states[n], cycle=None)
+            else:
+                self.changed_states.append(replace(state, cycle=None))
 
     def store(self, scope: Scope, level: int | None, state: ScopeState | None) -> None:
         """Record a new level without a letter (the last letter date stays)."""
@@ -292,9 +383,10 @@ class Run:
             return
         last = state.last_letter_date if state else None
         last_level = state.last_letter_level if state else None
+        cycle = state.cycle if state else None
         ref = ScopeRef(*scope.key)
         owner = scope.owner.customer_id
-        self.changed_states.append(ScopeState(ref, owner, level, last, last_level))
+        self.changed_states.append(ScopeState(ref, owner, level, last, last_level, cycle))
 
     def reset_vanished(self, scopes: Mapping[ScopeKey, Scope], holds: Holds) -> None:
         """A stored level whose scope has nothing open (or no procedure) any more resets to none."""
@@ -315,8 +407,10 @@ def evaluate(config: Config, subsidiary_id: str, snapshot: Snapshot, as_of: date
         for scope in scopes.values():
             run.evaluate_scope(scope)
         run.reset_vanished(scopes, holds)
+        run.end_cycles(scopes, holds)
     return Evaluation(
         letters=tuple(run.letters),
         states=tuple(run.changed_states),
         promises=changed_promises,
+        thanks=tuple(run.thanks),
     )

@@ -12,6 +12,7 @@ from dunning.domain.model import (
     Instalment,
     Letter,
     LetterCredit,
+    LetterCycle,
     LetterItem,
     ScopeKind,
     Sending,
@@ -52,6 +53,7 @@ def letter_to_dict(letter: Letter) -> dict[str, Any]:
         ],
         "previous_date": letter.previous_date.isoformat() if letter.previous_date else None,
         "previous_level": letter.previous_level,
+        "print_too": letter.print_too,
     }
 
 
@@ -114,6 +116,7 @@ def letter_from_dict(d: dict[str, Any]) -> Letter:
         # Letters queued before these were recorded read as first letters.
         previous_date=date.fromisoformat(d["previous_date"]) if d.get("previous_date") else None,
         previous_level=d.get("previous_level"),
+        print_too=bool(d.get("print_too", False)),
     )
 
 
@@ -139,3 +142,20 @@ def letter_record(letter: Letter, status: str, delivery: dict[str, Any]) -> dict
         "status": status,
         "payment_reference": letter_reference(letter.letter_id),
     }
+
+
+def cycle_to_dict(cycle: LetterCycle) -> dict[str, Any]:
+    """A scope's letter cycle (SPEC 2.9) as stored with its state."""
+    return {
+        "procedure_id": cycle.procedure_id,
+        "owed": [[invoice_id, str(amount)] for invoice_id, amount in cycle.owed],
+        "unanswered": cycle.unanswered,
+    }
+
+
+def cycle_from_dict(d: dict[str, Any]) -> LetterCycle:
+    return LetterCycle(
+        procedure_id=d["procedure_id"],
+        owed=tuple((str(i), Decimal(a)) for i, a in d["owed"]),
+        unanswered=int(d.get("unanswered", 0)),
+    )
