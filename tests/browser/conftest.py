@@ -53,9 +53,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("DUNNING_BROWSER_SERVER"):
         yield os.environ["DUNNING_BROWSER_SERVER"].rstrip("/")
         return
-    errors = (tmp_path_factory.mktemp("serve") / "stderr.txt").open("w+")
+    yield from serving(SERVE, tmp_path_factory.mktemp("serve"))
+
+
+@pytest.fixture(scope="session")
+def viewer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`dunning serve` signing everyone in as a viewer, over the last day of the replay
+    only (a viewer changes nothing, so it needs no history)."""
+    args = [*SERVE[: SERVE.index("--from") + 1], "2026-10-30", *SERVE[SERVE.index("--today") :]]
+    yield from serving([*args, "--groups", "viewer"], tmp_path_factory.mktemp("viewer"))
+
+
+def serving(command: list[str], folder: Path) -> Iterator[str]:
+    errors = (folder / "stderr.txt").open("w+")
     proc = subprocess.Popen(
-        SERVE, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT, env=this_checkout()
+        command, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT, env=this_checkout()
     )
     assert proc.stdout is not None
     lines: list[str] = []
@@ -153,8 +165,17 @@ def context(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def web(context: Any, server: str) -> Iterator[Watched]:
+    yield from watching(context, server)
+
+
+@pytest.fixture
+def viewer_web(context: Any, viewer_server: str) -> Iterator[Watched]:
+    yield from watching(context, viewer_server)
+
+
+def watching(context: Any, base: str) -> Iterator[Watched]:
     page = context.new_page()
-    watched = Watched(page, server)
+    watched = Watched(page, base)
     yield watched
     page.close()
     assert watched.problems == []

@@ -111,3 +111,8 @@ def test_the_outputs_name_the_pool_the_client_and_the_sign_in_url():
     assert outputs["UserPoolClientId"]["Value"] == {"Ref": "PeopleClient"}
     assert outputs["SignInUrl"]["Value"] == {"Fn::Sub": PEOPLE_URL + SIGN_IN_PATH}
     assert outputs["PeopleUrl"]["Value"] == {"Fn::Sub": PEOPLE_URL + PAGES_PATH}
+
+
+def test_the_people_api_hands_browsers_a_letters_pdf_as_bytes():
+    # A browser's Accept starts with text/html: only */* makes API Gateway decode the PDF.
+    assert R["PeopleApi"]["Properties"]["BinaryMediaTypes"] == ["*~1*"]
